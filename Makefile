@@ -1,0 +1,51 @@
+# claimx: every target installs what it needs into .venv first.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# The first interpreter in 3.12, 3.11, 3.10 that actually runs (a pyenv shim may exist and fail).
+PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
+  $$p -c 'import sys; sys.exit(not ((3, 10) <= sys.version_info[:2] < (3, 13)))' >/dev/null 2>&1 \
+  && { command -v $$p; break; }; done)
+STAMP := $(VENV)/.claimx-installed
+
+.PHONY: run test lint bench eval lexicons wheel-check install clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "make: no Python 3.10-3.12 found; install one (e.g. apt-get install python3.11)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,lint]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/claimx extract data/raw -o claimx-out
+	$(BIN)/claimx summarize claimx-out --by drug
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy src
+
+eval: $(STAMP)
+	$(BIN)/claimx evaluate data/gold/seeds.jsonl $$(ls ../shared/eval/*.dev.jsonl 2>/dev/null | grep -v statcheck) --format markdown > scoreboard.md
+	@cat scoreboard.md
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lexicons:
+	$(PYTHON) scripts/build_lexicons.py
+
+wheel-check: $(STAMP)
+	rm -rf dist && $(BIN)/python -m pip wheel -q --no-deps -w dist .
+	$(BIN)/python -c "import zipfile,glob,sys; n=zipfile.ZipFile(glob.glob('dist/*.whl')[0]).namelist(); sys.exit(0 if any(x.startswith('claimx/rules/') for x in n) else 'rules/ missing from wheel')"
+
+clean:
+	rm -rf $(VENV) dist claimx-out

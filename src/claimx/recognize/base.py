@@ -1,0 +1,103 @@
+"""What every recognizer returns, and the spaCy component that runs one on a Doc."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+LABELS = ("DRUG", "DOSE", "ROUTE", "FREQUENCY", "DURATION", "CONDITION", "STATISTIC")
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One recognized mention: character offsets into the document text (end exclusive).
+
+    `data` carries parsed values for the later stages (dose_low, unit, per_day, kind, value...).
+    """
+
+    start: int
+    end: int
+    label: str
+    rule_id: str
+    norm: str | None = None
+    concept_id: str | None = None
+    data: Mapping[str, Any] = field(default=_EMPTY, compare=False, hash=False)
+
+
+Finder = Callable[[str], Iterable[Found]]
+
+
+def register_extensions() -> None:
+    """Register claimx's custom attributes once (guarded; never forced)."""
+    from spacy.tokens import Doc
+
+    if not Doc.has_extension("claimx_found"):
+        Doc.set_extension("claimx_found", default=None)
+
+
+def add_found(doc: Any, found: Iterable[Found]) -> None:
+    """Append mentions to doc._.claimx_found and mirror them as spans in doc.spans['claimx']."""
+    items = list(found)
+    if doc._.claimx_found is None:
+        doc._.claimx_found = []
+    doc._.claimx_found.extend(items)
+    group = doc.spans["claimx"] if "claimx" in doc.spans else None
+    spans = list(group) if group is not None else []
+    for f in items:
+        span = doc.char_span(f.start, f.end, label=f.label, alignment_mode="expand")
+        if span is not None:
+            span.id_ = f.rule_id
+            spans.append(span)
+    doc.spans["claimx"] = spans
+
+
+class TextRecognizer:
+    """A spaCy component that runs a `find(text)` function over the whole document text."""
+
+    def __init__(self, name: str, find: Finder) -> None:
+        register_extensions()
+        self.name = name
+        self.find = find
+
+    def __call__(self, doc: Any) -> Any:
+        add_found(doc, self.find(doc.text))
+        return doc
+
+
+def drop_overlaps(found: Iterable[Found]) -> list[Found]:
+    """Keep the longest of overlapping mentions of one label (earlier wins a tie), sorted."""
+    ordered = sorted(found, key=lambda f: (-(f.end - f.start), f.start))
+    kept: list[Found] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for f in ordered:
+        spans = taken.setdefault(f.label, [])
+        if any(f.start < e and s < f.end for s, e in spans):
+            continue
+        spans.append((f.start, f.end))
+        kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end, f.label))
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A Found with its document-local id and the index of its sentence (what later stages see)."""
+
+    mention_id: str
+    sent_id: int
+    found: Found
+
+    @property
+    def label(self) -> str:
+        return self.found.label
+
+    @property
+    def start(self) -> int:
+        return self.found.start
+
+    @property
+    def end(self) -> int:
+        return self.found.end

@@ -1,0 +1,134 @@
+"""One frozen dataclass per output table; field order is column order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    doc_id: str
+    source: str
+    sha256: str
+    n_chars: int
+    n_sentences: int
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRow:
+    doc_id: str
+    sent_id: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRow:
+    doc_id: str
+    mention_id: str
+    sent_id: int
+    label: str
+    text: str
+    start: int
+    end: int
+    norm: str | None
+    concept_id: str | None
+    rule_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegimenRow:
+    doc_id: str
+    regimen_id: str
+    sent_id: int
+    drug: str | None
+    drug_id: str | None
+    dose_text: str | None
+    dose_low: float | None
+    dose_high: float | None
+    dose_unit: str | None
+    route: str | None
+    frequency_text: str | None
+    frequency_per_day: float | None
+    duration_text: str | None
+    duration_days: float | None
+    daily_dose_low: float | None
+    daily_dose_high: float | None
+    daily_dose_unit: str | None
+    daily_dose_derived: bool
+    mention_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticRow:
+    doc_id: str
+    stat_id: str
+    sent_id: int
+    kind: str
+    text: str
+    start: int
+    end: int
+    comparator: str | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float | None
+    measure: str | None = None
+    group: str | None = None
+    test_type: str | None = None
+    df1: float | None = None
+    df2: float | None = None
+    p_comparator: str | None = None
+    p_reported: float | None = None
+    p_computed: float | None = None
+    error: bool | None = None
+    decision_error: bool | None = None
+    flags: tuple[str, ...] = ()
+    rule_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    doc_id: str
+    claim_id: str
+    sent_id: int
+    drugs: tuple[str, ...]
+    comparators: tuple[str, ...]
+    conditions: tuple[str, ...]
+    direction: str
+    negated: bool
+    certainty: str
+    evidence: str
+    regimen_ids: tuple[str, ...]
+    stat_ids: tuple[str, ...]
+    text: str
+    attribution: str | None = None
+    overclaim: str | None = None
+    rule_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AbbreviationRow:
+    doc_id: str
+    short: str
+    long: str
+    start: int
+    end: int
+
+
+TABLES: dict[str, type] = {
+    "documents": DocumentRow,
+    "sentences": SentenceRow,
+    "mentions": MentionRow,
+    "regimens": RegimenRow,
+    "statistics": StatisticRow,
+    "claims": ClaimRow,
+    "abbreviations": AbbreviationRow,
+}
+
+
+def columns(table: str) -> list[str]:
+    """Column names of a table, in order."""
+    return [f.name for f in fields(TABLES[table])]
