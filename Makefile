@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,lint]'
+	$(BIN)/python -m pip install -q -e '.[test,lint]' 2>&1 | { grep -v '^WARNING: Location' >&2 || true; }; test $${PIPESTATUS[0]} -eq 0
 	@touch $(STAMP)
 
 install: $(STAMP)
