@@ -1,0 +1,260 @@
+"""claimx's command line: parsing, wiring and exit codes; the work is done in the library."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from claimx import __version__
+from claimx.errors import ClaimxError
+from claimx.write import Format
+
+app = typer.Typer(
+    name="claimx",
+    help=(
+        "Extract what biomedical text claims about drugs (drug, dose, route, frequency, "
+        "duration, condition, outcome statistics, direction, certainty, evidence) as tables.\n\n"
+        "Example:\n\n    claimx extract data/raw && claimx summarize --by drug"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=True,
+    rich_markup_mode=None,
+)
+
+_STATE: dict[str, bool] = {"debug": False}
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"claimx: {message}\n")
+    sys.stderr.flush()
+
+
+def _guard(func: Any) -> Any:
+    """Run a command body: claimx errors -> one line on stderr and exit 1; Ctrl-C -> 130;
+    a closed pipe (`| head`) -> a quiet exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ClaimxError as e:
+            if _STATE["debug"]:
+                raise
+            _err(f"error: {e}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _err("interrupted")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(0) from None
+
+    return wrapper
+
+
+def _quiet_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"claimx {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _STATE["debug"] = debug
+
+
+class SummaryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class By(str, Enum):
+    drug = "drug"
+    condition = "condition"
+    route = "route"
+    document = "document"
+    claim = "claim"
+    evidence = "evidence"
+
+
+@app.command()
+@_guard
+def extract(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Files or folders (.txt, .md, .jsonl; .gz of these) or - for stdin."),
+    ],
+    output: Annotated[
+        str, typer.Option("-o", "--output", help="Output folder, or - for standard output.")
+    ] = "claimx-out",
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Table format.")] = Format.csv,
+    rules: Annotated[
+        str | None, typer.Option("--rules", help="Rules folder (default: $CLAIMX_RULES, then built-in).")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="An installed spaCy/scispaCy model to use instead of the blank pipeline.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first input that fails.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Extract mentions, regimens, statistics and claims from texts into tables.
+
+    Examples:
+
+        claimx extract data/raw                       # CSV tables in claimx-out/
+
+        claimx extract data/raw -o out --format json
+
+        claimx extract data/raw -o - --format jsonl | jq .doc_id
+
+    Exit status: 0 when every input was read, 1 when some failed (each named on stderr and in
+    manifest.json) or on an error, 2 on a usage error.
+    """
+    from claimx.runner import RunOptions, input_roots, run_extract
+    from claimx.write import FolderWriter, StreamWriter
+
+    options = RunOptions(rules=rules, model=model, jobs=jobs, strict=strict)
+    args = {"inputs": inputs, "output": output, "format": fmt.value, "jobs": jobs,
+            "rules": rules, "model": model, "strict": strict}
+    if output == "-":
+        sink: Any = StreamWriter(sys.stdout, fmt)
+        folder = None
+    else:
+        folder = Path(output)
+        resolved = folder.resolve()
+        for root in input_roots(inputs):
+            if resolved == root or resolved.is_relative_to(root) and root.is_dir():
+                raise ClaimxError(
+                    f"output folder {output} is inside the input {root}; choose another -o"
+                )
+            if root.is_file() and root.is_relative_to(resolved):
+                raise ClaimxError(f"input {root} is inside the output folder {output}; choose another -o")
+        sink = FolderWriter(folder, fmt)
+    progress = _progress(quiet)
+    try:
+        report = run_extract(
+            inputs, sink, options,
+            on_failure=lambda f: _err(f"error: {f.source}: {f.reason}"),
+            on_notice=lambda n: _err(f"warning: {n.source}: {n.message}"),
+            on_progress=progress.update if progress else (lambda n: None),
+        )
+    except BaseException:
+        if folder is not None:
+            sink.abort()
+        raise
+    finally:
+        if progress:
+            progress.stop()
+    if folder is not None:
+        sink.commit(report.manifest(sink, fmt.value, args))
+    else:
+        sink.close()
+    if not quiet:
+        where = "stdout" if folder is None else f"{output}/"
+        _err(f"{report.documents} documents, {sink.rows['mentions']} mentions, "
+             f"{sink.rows['claims']} claims -> {where}"
+             + (f"; {report.failed} inputs failed" if report.failed else ""))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+class _Progress:
+    """A Rich progress display on stderr, shown only on a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._p = Progress(
+            SpinnerColumn(), TextColumn("{task.completed} documents"), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=True,
+        )
+        self._task = self._p.add_task("extract", total=None)
+        self._p.start()
+
+    def update(self, n: int) -> None:
+        self._p.update(self._task, completed=n)
+
+    def stop(self) -> None:
+        self._p.stop()
+
+
+def _progress(quiet: bool) -> _Progress | None:
+    if quiet or not sys.stderr.isatty():
+        return None
+    return _Progress()
+
+
+@app.command()
+@_guard
+def summarize(
+    source: Annotated[
+        str, typer.Argument(help="An output folder of `claimx extract`, a JSONL file of it, or - for stdin.")
+    ] = "claimx-out",
+    by: Annotated[By, typer.Option("--by", help="What to group by.")] = By.drug,
+    fmt: Annotated[
+        SummaryFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: a table on a terminal, else csv)."),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many related items per cell.")] = 3,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most this many rows.")] = None,
+) -> None:
+    """Summarize extracted tables with pandas.
+
+    Examples:
+
+        claimx summarize --by drug
+
+        claimx summarize claimx-out --by condition --format json
+
+        claimx extract data/raw -o - --format jsonl | claimx summarize --by drug -
+    """
+    from claimx.summarize import read_tables, render
+    from claimx.summarize import summarize as make_summary
+
+    tables = read_tables(source)
+    df = make_summary(tables, by.value, top=top)
+    if limit is not None:
+        df = df.head(limit)
+    chosen = fmt or (SummaryFormat.table if sys.stdout.isatty() else SummaryFormat.csv)
+    if chosen is SummaryFormat.table:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"claimx summary by {by.value}", show_lines=False)
+        for col in df.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in df.itertuples(index=False):
+            table.add_row(*(str(v) for v in row))
+        Console().print(table)
+    else:
+        sys.stdout.write(render(df, chosen.value))
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(0)

@@ -1,0 +1,112 @@
+"""Build the spaCy pipeline: blank English + scispaCy's tokenizer and abbreviation detector,
+claimx's sentence splitter, then the claimx recognizers fed from rules/."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+from claimx.errors import ClaimxError
+from claimx.rules import rules_dir
+
+# Tokens that end a sentence, and closing marks that stay with the sentence they close.
+SENTENCE_END = frozenset({".", "!", "?", "…"})
+CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
+# Words whose period the tokenizer splits off but which rarely end a sentence
+# ("given i.v. Ketamine", "Smith et al. Methods"); matched case-insensitively.
+NON_FINAL = frozenset({"vs", "al", "approx", "ca", "fig", "figs", "no", "nos", "dr", "drs", "mr",
+                       "mrs", "ms", "prof", "st", "resp", "ref", "refs", "eq", "eqs", "etc"})
+DOTTED_ABBREVIATION = re.compile(r"[A-Za-z](?:\.[A-Za-z]){1,3}")
+RECOGNIZERS = ("claimx_lexicon", "claimx_doses", "claimx_statistics")
+
+
+def split_sentences(doc: Any) -> Any:
+    """Mark sentence starts: after . ! ? (and the closing quotes or brackets glued to them)
+    when the next word does not start in lower case; after a blank line; and after a single
+    line break when the next line starts in upper case.
+
+    Line breaks matter because headings and list items in web text and abstracts carry no
+    final period ("Pain Free, No Side Effects" above a paragraph), while hard-wrapped text
+    continues a sentence on a line that starts in lower case.
+    """
+    n = len(doc)
+    if n == 0:
+        return doc
+    doc[0].is_sent_start = True
+    pending = False  # a sentence end was seen; the next word may start a sentence
+    forced = False  # a blank line was seen: the next word starts a sentence whatever its case
+    for i in range(1, n):
+        prev = doc[i - 1]
+        tok = doc[i]
+        if prev.is_space and "\n" in prev.text:
+            pending = True
+            forced = forced or prev.text.count("\n") > 1
+        elif prev.text in SENTENCE_END and not (i >= 2 and _non_final(doc[i - 2], prev)):
+            pending = True
+        if tok.is_space:
+            tok.is_sent_start = False
+            continue
+        if pending and tok.text in CLOSERS and not prev.whitespace_ and not prev.is_space:
+            tok.is_sent_start = False  # '."' or '.)': the closer stays with its sentence
+            continue
+        if pending:
+            tok.is_sent_start = forced or not tok.text[0].islower()
+            pending = forced = False
+        else:
+            tok.is_sent_start = False
+    return doc
+
+
+def _non_final(word: Any, period: Any) -> bool:
+    """True when `period` directly follows an abbreviation such as "i.v" or "et al"."""
+    if word.whitespace_:
+        return False
+    text = word.text
+    return text.lower() in NON_FINAL or DOTTED_ABBREVIATION.fullmatch(text) is not None
+
+
+def _register_sentence_component() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory("claimx_sentences"):
+        Language.component("claimx_sentences")(split_sentences)
+
+
+def build_nlp(rules: str | Path | None = None, model: str | None = None) -> Any:
+    """The claimx pipeline; `model` loads an installed spaCy model instead of the blank one."""
+    import spacy
+    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    # Import the recognizer modules so their factories are registered even without the
+    # package's entry points (e.g. when running from a source tree).
+    import claimx.recognize.lexicon  # noqa: F401
+    import claimx.recognize.regimen  # noqa: F401
+    import claimx.recognize.stats  # noqa: F401
+
+    folder = str(rules_dir(rules))
+    if model:
+        try:
+            nlp = spacy.load(model, exclude=["ner", "lemmatizer"])
+        except OSError:
+            raise ClaimxError(
+                f"spaCy model {model!r} is not installed; install it (e.g. pip install "
+                f"{model}) or leave out --model to use the built-in rules pipeline"
+            ) from None
+        if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
+            _register_sentence_component()
+            nlp.add_pipe("claimx_sentences", first=True)
+    else:
+        nlp = spacy.blank("en")
+        with warnings.catch_warnings():
+            # scispaCy's character classes trip a FutureWarning in Python's re; not ours to fix.
+            warnings.simplefilter("ignore", FutureWarning)
+            nlp.tokenizer = combined_rule_tokenizer(nlp)
+        _register_sentence_component()
+        nlp.add_pipe("claimx_sentences")
+    nlp.add_pipe("abbreviation_detector")
+    for name in RECOGNIZERS:
+        nlp.add_pipe(name, config={"rules": folder})
+    return nlp

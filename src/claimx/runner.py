@@ -1,0 +1,166 @@
+"""One extraction run: inputs -> pipeline (in one process or several) -> a writer, with a
+manifest of what was read, what failed and how long it took."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from claimx import SCHEMA_VERSION, __version__
+from claimx.errors import InputError
+from claimx.load import Document, Failure, Notice, iter_documents
+
+# Documents per unit of work handed to a worker process: large enough to amortise the
+# pickling of rows, small enough to keep memory flat and the progress bar moving.
+WORK_BATCH = 24
+
+
+class Sink(Protocol):
+    rows: dict[str, int]
+
+    def write(self, tables: dict[str, list[Any]]) -> None: ...
+
+
+@dataclass
+class RunOptions:
+    rules: str | None = None
+    model: str | None = None
+    jobs: int = 1
+    strict: bool = False
+    skip_sha256: frozenset[str] = frozenset()
+
+
+@dataclass
+class RunReport:
+    """What happened, for the manifest and the exit status."""
+
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    documents: int = 0
+    failed: int = 0
+    skipped: int = 0
+    words: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def manifest(self, sink: Sink, fmt: str, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "claimx_version": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "format": fmt,
+            "options": args,
+            "documents": self.documents,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "inputs": self.inputs,
+            "rows": dict(sink.rows),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+# Worker processes each build one pipeline at start and keep it: this per-process slot is the
+# multiprocessing initializer's only way to hand it to the tasks that follow.
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(rules: str | None, model: str | None) -> None:
+    from claimx.extract import Extractor
+
+    _WORKER["extractor"] = Extractor(rules, model)
+
+
+def _worker_run(batch: list[Document]) -> list[dict[str, list[Any]]]:
+    extractor = _WORKER["extractor"]
+    return [r.tables() for r in extractor.process(batch)]
+
+
+def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for d in docs:
+        batch.append(d)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_extract(
+    paths: list[str],
+    sink: Sink,
+    options: RunOptions,
+    *,
+    on_failure: Callable[[Failure], None],
+    on_notice: Callable[[Notice], None],
+    on_progress: Callable[[int], None] = lambda n: None,
+    stdin: object = None,
+) -> RunReport:
+    """Extract every readable document of `paths` into `sink`, in input order."""
+    report = RunReport()
+    t0 = time.perf_counter()
+
+    def documents() -> Iterator[Document]:
+        for item in iter_documents(paths, stdin=stdin):
+            if isinstance(item, Failure):
+                report.failed += 1
+                entry = {"source": item.source, "status": "error", "reason": item.reason}
+                report.inputs.append(entry)
+                on_failure(item)
+                if options.strict:
+                    raise InputError(f"{item.source}: {item.reason} (stopped: --strict)")
+            elif isinstance(item, Notice):
+                on_notice(item)
+            elif item.sha256 in options.skip_sha256:
+                report.skipped += 1
+                report.inputs.append(
+                    {"source": item.source, "doc_id": item.doc_id, "sha256": item.sha256,
+                     "status": "skipped", "reason": "already in the output (--resume)"}
+                )
+            else:
+                report.inputs.append(
+                    {"source": item.source, "doc_id": item.doc_id, "sha256": item.sha256,
+                     "status": "ok"}
+                )
+                report.words += len(item.text.split())
+                yield item
+
+    if options.jobs <= 1:
+        from claimx.extract import Extractor
+
+        extractor = Extractor(options.rules, options.model)
+        report.timings["pipeline_load_s"] = time.perf_counter() - t0
+        for result in extractor.process(documents()):
+            sink.write(result.tables())
+            report.documents += 1
+            on_progress(report.documents)
+    else:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn" if _fork_unsafe() else "fork")
+        with ctx.Pool(options.jobs, _worker_init, (options.rules, options.model)) as pool:
+            report.timings["pipeline_load_s"] = time.perf_counter() - t0
+            # imap keeps input order, so the output is the same whatever --jobs is.
+            for tables_list in pool.imap(_worker_run, _batches(documents(), WORK_BATCH)):
+                for tables in tables_list:
+                    sink.write(tables)
+                    report.documents += 1
+                on_progress(report.documents)
+    report.timings["total_s"] = time.perf_counter() - t0
+    extract_s = report.timings["total_s"] - report.timings.get("pipeline_load_s", 0.0)
+    report.timings["extract_s"] = extract_s
+    if extract_s > 0 and report.documents:
+        report.timings["documents_per_s"] = report.documents / extract_s
+        report.timings["words_per_s"] = report.words / extract_s
+    return report
+
+
+def _fork_unsafe() -> bool:
+    import sys
+
+    return sys.platform == "darwin" or sys.platform.startswith("win")
+
+
+def input_roots(paths: list[str]) -> list[Path]:
+    """Resolved folders and files being read (to keep the output out of them)."""
+    return [Path(p).resolve() for p in paths if p != "-"]

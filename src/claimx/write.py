@@ -1,0 +1,197 @@
+"""Write tables (csv / json / jsonl) into an output folder atomically, or document objects to a
+stream. Rows are streamed: nothing holds the whole corpus."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import shutil
+from dataclasses import fields
+from enum import Enum
+from pathlib import Path
+from typing import IO, Any
+
+from claimx.errors import OutputError
+from claimx.records import TABLES, columns
+
+MANIFEST = "manifest.json"
+
+
+class Format(str, Enum):
+    """Output formats."""
+
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+def json_value(value: Any) -> Any:
+    """A cell as JSON: tuples become lists, non-finite floats become null."""
+    if isinstance(value, tuple):
+        return [json_value(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """A record as a dict in column order, JSON-ready."""
+    return {f.name: json_value(getattr(row, f.name)) for f in fields(row)}
+
+
+def csv_cell(value: Any) -> str:
+    """A cell as CSV text: lists `;`-joined, booleans true/false, null empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ";".join(csv_cell(v) for v in value)
+    if isinstance(value, float):
+        return "" if not math.isfinite(value) else repr(value)
+    return str(value)
+
+
+def document_object(tables: dict[str, list[Any]]) -> dict[str, Any]:
+    """One document's rows as the JSON object written with `-o -`."""
+    doc = row_dict(tables["documents"][0])
+    for name in ("sentences", "mentions", "regimens", "statistics", "claims", "abbreviations"):
+        doc[name] = [row_dict(r) for r in tables[name]]
+    return doc
+
+
+def dumps(obj: Any) -> str:
+    """Compact, UTF-8, deterministic JSON."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+class StreamWriter:
+    """Document objects to a text stream: one JSON object per line (jsonl) or one JSON array."""
+
+    def __init__(self, stream: IO[str], fmt: Format) -> None:
+        if fmt not in (Format.jsonl, Format.json):
+            raise OutputError(
+                f"--format {fmt.value} cannot go to standard output (it is several tables); "
+                "use --format jsonl or json with -o -, or name an output folder"
+            )
+        self.stream = stream
+        self.fmt = fmt
+        self.count = 0
+        self.rows = {name: 0 for name in TABLES}
+
+    def write(self, tables: dict[str, list[Any]]) -> None:
+        obj = document_object(tables)
+        for name in TABLES:
+            self.rows[name] += len(tables[name])
+        if self.fmt is Format.jsonl:
+            self.stream.write(dumps(obj) + "\n")
+        else:
+            self.stream.write(("[\n" if self.count == 0 else ",\n") + dumps(obj))
+        self.count += 1
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.fmt is Format.json:
+            self.stream.write("[]\n" if self.count == 0 else "\n]\n")
+            self.stream.flush()
+
+
+class FolderWriter:
+    """Tables into a folder, one file each. Everything goes to a temporary folder beside the
+    target, which replaces the target only when all is written: an interrupted run leaves the
+    previous output as it was."""
+
+    def __init__(self, folder: Path, fmt: Format) -> None:
+        self.folder = folder
+        self.fmt = fmt
+        check_output_folder(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
+        if self.tmp.exists():
+            shutil.rmtree(self.tmp)
+        self.tmp.mkdir()
+        self.rows = {name: 0 for name in TABLES}
+        self.files: dict[str, IO[str]] = {}
+        self.csv: dict[str, Any] = {}
+        for name in TABLES:
+            f = (self.tmp / f"{name}.{fmt.value}").open("w", encoding="utf-8", newline="")
+            self.files[name] = f
+            if fmt is Format.csv:
+                w = csv.writer(f, lineterminator="\n")
+                w.writerow(columns(name))
+                self.csv[name] = w
+            elif fmt is Format.json:
+                f.write("[")
+
+    def write(self, tables: dict[str, list[Any]]) -> None:
+        for name, rows in tables.items():
+            f = self.files[name]
+            for row in rows:
+                if self.fmt is Format.csv:
+                    self.csv[name].writerow([csv_cell(getattr(row, c.name)) for c in fields(row)])
+                elif self.fmt is Format.jsonl:
+                    f.write(dumps(row_dict(row)) + "\n")
+                else:
+                    f.write(("\n" if self.rows[name] == 0 else ",\n") + dumps(row_dict(row)))
+                self.rows[name] += 1
+
+    def commit(self, manifest: dict[str, Any]) -> None:
+        """Close the tables, write the manifest, and swap the folder into place."""
+        for name, f in self.files.items():
+            if self.fmt is Format.json:
+                f.write("\n]\n" if self.rows[name] else "]\n")
+            f.close()
+        with (self.tmp / MANIFEST).open("w", encoding="utf-8") as f:
+            json.dump(manifest, f, ensure_ascii=False, indent=1, allow_nan=False)
+            f.write("\n")
+        old = None
+        if self.folder.exists():
+            old = self.folder.parent / f".{self.folder.name}.old-{os.getpid()}"
+            os.replace(self.folder, old)
+        os.replace(self.tmp, self.folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Drop the temporary folder; the previous output stays."""
+        for f in self.files.values():
+            if not f.closed:
+                f.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def check_output_folder(folder: Path) -> None:
+    """Refuse to replace anything claimx did not write."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"output {folder} is a file; name a folder with -o, or -o - for stdout")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / MANIFEST).is_file():
+        raise OutputError(
+            f"output folder {folder} holds files claimx did not write (no {MANIFEST}); "
+            "choose another folder with -o"
+        )
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of a previous run in `folder`, if there is one."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        with path.open(encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def table_text(rows: list[Any], table: str) -> str:
+    """A table as CSV text (for tests and small outputs)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns(table))
+    for row in rows:
+        w.writerow([csv_cell(getattr(row, c.name)) for c in fields(row)])
+    return buf.getvalue()
