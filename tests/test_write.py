@@ -1,0 +1,100 @@
+"""Table writing: cell encoding, atomic folder replacement, refusing foreign folders."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from claimx.errors import OutputError
+from claimx.records import AbbreviationRow, DocumentRow, columns
+from claimx.write import FolderWriter, Format, StreamWriter, csv_cell, row_dict
+
+
+def tables(doc_id: str = "d1") -> dict:
+    empty = {t: [] for t in ("sentences", "mentions", "regimens", "statistics", "claims")}
+    return {
+        "documents": [DocumentRow(doc_id, "src.txt", "0" * 64, 10, 1)],
+        **empty,
+        "abbreviations": [AbbreviationRow(doc_id, "CRPS", "complex regional pain syndrome", 3, 7)],
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [(None, ""), (True, "true"), (False, "false"), (("m1", "m2"), "m1;m2"), (9.0, "9.0"),
+     (float("nan"), ""), ("µg", "µg"), (3, "3")],
+    ids=["none", "true", "false", "list", "float", "nan", "unicode", "int"],
+)
+def test_csv_cell(value, cell) -> None:
+    assert csv_cell(value) == cell
+
+
+def test_row_dict_keeps_column_order_and_lists() -> None:
+    row = AbbreviationRow("d", "CRPS", "complex regional pain syndrome", 1, 5)
+    assert list(row_dict(row)) == columns("abbreviations")
+
+
+@pytest.mark.parametrize("fmt", list(Format), ids=[f.value for f in Format])
+def test_folder_writer_writes_every_table_and_replaces_atomically(tmp_path: Path, fmt) -> None:
+    out = tmp_path / "out"
+    w = FolderWriter(out, fmt)
+    w.write(tables())
+    w.commit({"ok": True})
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{t}.{fmt.value}" for t in ("documents", "sentences", "mentions", "regimens",
+                                       "statistics", "claims", "abbreviations")] + ["manifest.json"]
+    )
+    text = (out / f"abbreviations.{fmt.value}").read_text(encoding="utf-8")
+    if fmt is Format.csv:
+        rows = list(csv.DictReader(text.splitlines()))
+        assert rows[0]["short"] == "CRPS"
+    elif fmt is Format.jsonl:
+        assert json.loads(text.splitlines()[0])["short"] == "CRPS"
+    else:
+        assert json.loads(text)[0]["short"] == "CRPS"
+        assert json.loads((out / "claims.json").read_text(encoding="utf-8")) == []
+    # A second run that is aborted leaves the first output as it was.
+    w2 = FolderWriter(out, fmt)
+    w2.write(tables("d2"))
+    w2.abort()
+    assert "d1" in (out / f"documents.{fmt.value}").read_text(encoding="utf-8")
+    assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_folder_writer_refuses_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputError, match="did not write"):
+        FolderWriter(tmp_path, Format.csv)
+
+
+def test_stream_writer_jsonl_one_object_per_document(tmp_path: Path) -> None:
+    import io
+
+    buf = io.StringIO()
+    w = StreamWriter(buf, Format.jsonl)
+    w.write(tables("a"))
+    w.write(tables("b"))
+    w.close()
+    lines = buf.getvalue().splitlines()
+    assert [json.loads(x)["doc_id"] for x in lines] == ["a", "b"]
+    assert json.loads(lines[0])["abbreviations"][0]["long"] == "complex regional pain syndrome"
+
+
+def test_stream_writer_json_is_one_array() -> None:
+    import io
+
+    buf = io.StringIO()
+    w = StreamWriter(buf, Format.json)
+    w.write(tables("a"))
+    w.close()
+    assert [d["doc_id"] for d in json.loads(buf.getvalue())] == ["a"]
+
+
+def test_stream_writer_refuses_csv() -> None:
+    import io
+
+    with pytest.raises(OutputError, match="jsonl or json"):
+        StreamWriter(io.StringIO(), Format.csv)
