@@ -1,0 +1,465 @@
+"""Dictionary recognizer for drugs and conditions: an Aho-Corasick automaton over rules/lexicons/.
+
+Matching happens on a length-preserving normal form of the text (lower case, every character that
+is not a letter or digit turned into a space), so character offsets map back 1:1, hyphen and space
+variants meet, and each key padded with a space on both sides can only match at token boundaries.
+Punctuation that separates list items becomes a double space, which no key contains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from spacy.language import Language
+
+from claimx.errors import RuleError
+from claimx.recognize.base import Found, add_found, register_extensions
+from claimx.rules import read_tsv, rules_dir
+
+# Bump when the pickled layout or the key normalization changes: old caches are then ignored.
+CACHE_FORMAT = "lexicon-v1"
+
+# Lexicon files by label, in load order; a later file's surface overrides an earlier one's.
+LEXICON_FILES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "DRUG": ("drugs.tsv", "drugs.extra.tsv"),
+        "CONDITION": ("conditions.tsv", "conditions.extra.tsv"),
+    }
+)
+DENY_FILE = "deny.tsv"
+TARGETS_FILE = "targets.tsv"
+RULE_IDS: Mapping[str, str] = MappingProxyType(
+    {"DRUG": "lexicon-drug", "CONDITION": "lexicon-condition"}
+)
+ID_SCHEMES = ("DrugBank", "MESH", "HP", "CLAIMX")
+
+_NOT_WORD = re.compile(r"[\W_]")
+# A comma between two letters (not "1,2-diol"), or any semicolon, separates list items.
+_LIST_PUNCT = re.compile(r"(?<=[^\W\d_]),|,(?=[^\W\d_])|;")
+_ACRONYM = re.compile(r"[A-Z0-9][A-Z0-9-]*")
+_ID = re.compile(r"(DrugBank:DB\d{5}|MESH:[CD]\d{6,9}|HP:\d{7}|CLAIMX:[a-z0-9-]+)")
+
+
+def normalize(text: str) -> str:
+    """Lower-case `text` and turn every non-alphanumeric character into a space (same length)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # A few characters (e.g. 'İ') grow when lower-cased; keep those as they are.
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return _NOT_WORD.sub(" ", lowered)
+
+
+def surface_key(surface: str) -> str:
+    """The automaton key of a surface: normalized, runs of spaces collapsed."""
+    return " ".join(normalize(surface).split())
+
+
+def is_case_sensitive(surface: str) -> bool:
+    """Short forms (3 characters or fewer) and upper-case acronyms (<= 5) match only as written."""
+    stripped = surface.strip()
+    return len(stripped) <= 3 or (len(stripped) <= 5 and bool(_ACRONYM.fullmatch(stripped)))
+
+
+def variants(surface: str) -> tuple[str, ...]:
+    """Keys a surface is found under: itself, its plural, and its hyphen-less compound."""
+    key = surface_key(surface)
+    out = [key]
+    if "-" in surface and re.search(r"[^\W\d_]-[^\W\d_]", surface):
+        joined = surface_key(re.sub(r"(?<=[^\W\d_])-(?=[^\W\d_])", "", surface))
+        out.append(joined)
+    if not is_case_sensitive(surface):
+        for k in tuple(out):
+            last = k.rsplit(" ", 1)[-1]
+            if len(last) >= 4 and last.isalpha():
+                out.append(k[: len(k) - len(last)] + plural(last))
+    return tuple(dict.fromkeys(out))
+
+
+def plural(word: str) -> str:
+    """The regular English plural of a lower-case word (metastasis -> metastases)."""
+    if word.endswith("is"):
+        return word[:-2] + "es"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word if word.endswith(("us", "ss")) else word + "es"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One concept of a lexicon: what a match reports."""
+
+    label: str
+    concept_id: str
+    norm: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """What one automaton key stands for."""
+
+    length: int  # length of the key without its padding spaces
+    entries: tuple[int, ...]  # indexes into Lexicon.entries
+    exact: frozenset[str] | None  # surfaces that must match as written (None: any case)
+
+
+class Lexicon:
+    """A compiled dictionary: `find(text)` returns the longest DRUG and CONDITION matches."""
+
+    def __init__(
+        self,
+        automaton: Any,
+        keys: Sequence[_Key],
+        entries: Sequence[Entry],
+        targets: frozenset[str],
+    ) -> None:
+        self._automaton = automaton
+        self._keys = tuple(keys)
+        self.entries = tuple(entries)
+        heads = sorted(targets, key=len, reverse=True)
+        # Words after a drug name that make it a molecular target, not a drug given to anyone.
+        self._target = (
+            re.compile(r"[\s-]{0,2}(?:" + "|".join(re.escape(h) for h in heads) + r")\b", re.I)
+            if heads
+            else None
+        )
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def lookup(self, surface: str) -> tuple[Entry, ...]:
+        """The entries whose surface is exactly `surface` (case rules applied)."""
+        idx = self._automaton.get(" " + surface_key(surface) + " ", None)
+        if idx is None:
+            return ()
+        key = self._keys[idx]
+        if key.exact is not None and surface.strip() not in key.exact:
+            return ()
+        return tuple(self.entries[i] for i in key.entries)
+
+    def _candidates(self, text: str) -> Iterator[tuple[int, int, int]]:
+        padded = " " + normalize(text) + " "
+        for end_pos, idx in self._automaton.iter(padded):
+            key = self._keys[idx]
+            start = end_pos - key.length - 1
+            end = end_pos - 1
+            if key.exact is not None and text[start:end] not in key.exact:
+                continue
+            if _LIST_PUNCT.search(text, start, end):
+                continue
+            yield start, end, idx
+
+    def find(self, text: str) -> list[Found]:
+        """Longest non-overlapping dictionary matches in `text`, sorted by position."""
+        blocked = -1
+        spans: list[tuple[int, int, int]] = []
+        for start, end, idx in self._candidates(text):
+            if self._target is not None and self._is_target(text, end, idx):
+                m = self._target.match(text, end)
+                if m is not None:
+                    # The name plus "receptor" is one span that reports nothing.
+                    spans.append((start, m.end(), blocked))
+                    continue
+            spans.append((start, end, idx))
+        spans.sort(key=lambda s: (s[0] - s[1], s[0]))
+        taken = bytearray(len(text))
+        out: list[Found] = []
+        for start, end, idx in spans:
+            if taken.find(1, start, end) != -1:
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            if idx == blocked:
+                continue
+            for e in self._keys[idx].entries:
+                entry = self.entries[e]
+                out.append(
+                    Found(
+                        start,
+                        end,
+                        entry.label,
+                        RULE_IDS[entry.label],
+                        norm=entry.norm,
+                        concept_id=entry.concept_id,
+                        data=entry.data,
+                    )
+                )
+        out.sort(key=lambda f: (f.start, f.end, f.label))
+        return out
+
+    def _is_target(self, text: str, end: int, idx: int) -> bool:
+        return any(self.entries[e].label == "DRUG" for e in self._keys[idx].entries)
+
+
+def apply_abbreviations(
+    lexicon: Lexicon,
+    text: str,
+    found: Sequence[Found],
+    pairs: Iterable[tuple[int, int, int, int]],
+) -> list[Found]:
+    """Give each short form the document defines the concept of its long form.
+
+    `pairs` holds (short_start, short_end, long_start, long_end) for every occurrence of a short
+    form (scispaCy's doc._.abbreviations). A short form whose long form is a known concept is
+    reported wherever it occurs; one whose long form is something else is not reported at all
+    (in this document "MS" may mean "mass spectrometry", not multiple sclerosis).
+    """
+    by_short: dict[str, tuple[int, int]] = {}
+    occurrences: dict[str, set[tuple[int, int]]] = {}
+    for s_start, s_end, l_start, l_end in pairs:
+        short = text[s_start:s_end]
+        by_short.setdefault(short, (l_start, l_end))
+        occurrences.setdefault(short, set()).add((s_start, s_end))
+    if not by_short:
+        return list(found)
+    by_span: dict[tuple[int, int], list[Found]] = {}
+    for f in found:
+        by_span.setdefault((f.start, f.end), []).append(f)
+    replace: dict[tuple[int, int], list[Found]] = {}
+    for short, (l_start, l_end) in by_short.items():
+        meaning = _long_form_meaning(lexicon, text, l_start, l_end, by_span)
+        for m in re.finditer(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", text):
+            occurrences[short].add((m.start(), m.end()))
+        for span in occurrences[short]:
+            replace[span] = [
+                Found(
+                    span[0],
+                    span[1],
+                    f.label,
+                    RULE_IDS[f.label] + "-abbreviation",
+                    norm=f.norm,
+                    concept_id=f.concept_id,
+                    data=f.data,
+                )
+                for f in meaning
+            ]
+    out = [f for f in found if (f.start, f.end) not in replace]
+    # A defined short form must not sit inside a longer match; drop such overlaps too.
+    for (start, end), items in replace.items():
+        if items and not any(f.start < end and start < f.end for f in out):
+            out.extend(items)
+    out.sort(key=lambda f: (f.start, f.end, f.label))
+    return out
+
+
+def _long_form_meaning(
+    lexicon: Lexicon,
+    text: str,
+    start: int,
+    end: int,
+    by_span: Mapping[tuple[int, int], list[Found]],
+) -> list[Found]:
+    if (start, end) in by_span:
+        return by_span[(start, end)]
+    entries = lexicon.lookup(text[start:end])
+    return [
+        Found(start, end, e.label, RULE_IDS[e.label], e.norm, e.concept_id, e.data) for e in entries
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def lexicon_paths(rules: Path) -> tuple[Path, ...]:
+    """Every file the lexicon is built from, in a fixed order (missing optional files skipped)."""
+    folder = rules / "lexicons"
+    names = [n for files in LEXICON_FILES.values() for n in files] + [DENY_FILE, TARGETS_FILE]
+    return tuple(folder / n for n in names if (folder / n).is_file())
+
+
+def load_lexicon(rules: Path) -> Lexicon:
+    """Load the lexicon of a rules folder, from the user cache when its files are unchanged."""
+    paths = lexicon_paths(rules)
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    for p in paths:
+        digest.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return _load_cached(digest.hexdigest(), paths)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(digest: str, paths: tuple[Path, ...]) -> Lexicon:
+    cache = _cache_dir() / f"lexicon-{digest[:32]}.pickle"
+    if cache.is_file():
+        try:
+            with cache.open("rb") as f:
+                lexicon = pickle.load(f)
+            if isinstance(lexicon, Lexicon):
+                return lexicon
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            pass  # a stale or truncated cache is rebuilt below
+    lexicon = build_lexicon(paths)
+    _write_cache(cache, lexicon)
+    return lexicon
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("CLAIMX_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    return Path(base) / "claimx" if base else Path.home() / ".cache" / "claimx"
+
+
+def _write_cache(cache: Path, lexicon: Lexicon) -> None:
+    # The cache only saves time: an unwritable cache folder means building again next run.
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(lexicon, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+
+
+def read_lexicon_rows(
+    path: Path,
+) -> Iterator[tuple[int, str, str, tuple[str, ...], dict[str, str]]]:
+    """Yield (line, id, name, synonyms, data) from a lexicon TSV, validating ids."""
+    for n, row in read_tsv(path):
+        concept_id = row.get("id", "").strip()
+        name = row.get("name", "").strip()
+        if not concept_id or not name:
+            raise RuleError(f"{path}:{n}: every row needs an id and a name")
+        if not _ID.fullmatch(concept_id):
+            raise RuleError(
+                f"{path}:{n}: id {concept_id!r} has no known scheme; "
+                "use DrugBank:DB00000, MESH:D000000, HP:0000000 or CLAIMX:some-name"
+            )
+        kind = row.get("kind", "").strip()
+        if kind not in ("", "class"):
+            raise RuleError(f"{path}:{n}: kind {kind!r} must be empty or 'class'")
+        synonyms = tuple(s.strip() for s in row.get("synonyms", "").split("|") if s.strip())
+        data = {k: row.get(k, "").strip() for k in ("kind", "class", "xref")}
+        yield n, concept_id, name, synonyms, {k: v for k, v in data.items() if v}
+
+
+def read_deny(path: Path) -> dict[str, tuple[frozenset[str], str]]:
+    """Surface key -> (labels it must never be reported as, the surface as written)."""
+    out: dict[str, tuple[frozenset[str], str]] = {}
+    for n, row in read_tsv(path):
+        surface = row.get("surface", "").strip()
+        labels = frozenset(
+            x.strip() for x in (row.get("labels", "") or "DRUG,CONDITION").split(",")
+        )
+        if not surface:
+            raise RuleError(f"{path}:{n}: empty surface")
+        unknown = labels - set(LEXICON_FILES)
+        if unknown:
+            raise RuleError(
+                f"{path}:{n}: unknown label {sorted(unknown)[0]!r}; use DRUG or CONDITION"
+            )
+        out[surface_key(surface)] = (labels, surface)
+    return out
+
+
+def _denied(
+    deny: Mapping[str, tuple[frozenset[str], str]], key: str, surface: str, label: str
+) -> bool:
+    if key not in deny or label not in deny[key][0]:
+        return False
+    # "aids" denies the word, not the acronym "AIDS", which only ever matches as written.
+    return not is_case_sensitive(surface) or surface == deny[key][1]
+
+
+def read_targets(path: Path) -> frozenset[str]:
+    """Head words that make a preceding drug name a molecular target (from targets.tsv)."""
+    return frozenset(
+        row["word"].strip() for _, row in read_tsv(path) if row.get("word", "").strip()
+    )
+
+
+def build_lexicon(paths: Iterable[Path]) -> Lexicon:
+    """Compile lexicon files into a Lexicon (no cache)."""
+    import ahocorasick
+
+    paths = tuple(paths)
+    by_name = {p.name: p for p in paths}
+    deny = read_deny(by_name[DENY_FILE]) if DENY_FILE in by_name else {}
+    targets = read_targets(by_name[TARGETS_FILE]) if TARGETS_FILE in by_name else frozenset()
+
+    entries: list[Entry] = []
+    entry_index: dict[tuple[str, str], int] = {}
+    # key -> label -> (entry index, surfaces as written, case-insensitive allowed)
+    table: dict[str, dict[str, tuple[int, set[str], bool]]] = {}
+    for label, files in LEXICON_FILES.items():
+        for filename in files:
+            if filename not in by_name:
+                continue
+            curated = filename.endswith(".extra.tsv")
+            claimed: set[str] = set()
+            for _, concept_id, name, synonyms, data in read_lexicon_rows(by_name[filename]):
+                ident = (label, concept_id)
+                if ident not in entry_index:
+                    entry_index[ident] = len(entries)
+                    entries.append(Entry(label, concept_id, name, MappingProxyType(data)))
+                e = entry_index[ident]
+                for surface in (name, *synonyms):
+                    if len(surface) < 2 or surface.isdigit():
+                        continue
+                    for key in variants(surface):
+                        if not key or _denied(deny, key, surface, label):
+                            continue
+                        slot = table.setdefault(key, {})
+                        if curated and key not in claimed and label in slot:
+                            # A curated row overrides what the generated file says.
+                            del slot[label]
+                        if curated:
+                            claimed.add(key)
+                        if label in slot and slot[label][0] != e:
+                            continue  # first concept of a file keeps an ambiguous surface
+                        old = slot.get(label, (e, set(), False))
+                        sensitive = is_case_sensitive(surface)
+                        surfaces = old[1] | ({surface} if sensitive else set())
+                        slot[label] = (e, surfaces, old[2] or not sensitive)
+
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    keys: list[_Key] = []
+    for key in sorted(table):
+        slots = table[key]
+        any_case = any(v[2] for v in slots.values())
+        exact = None if any_case else frozenset(s for v in slots.values() for s in v[1])
+        idx = tuple(sorted(v[0] for v in slots.values()))
+        automaton.add_word(" " + key + " ", len(keys))
+        keys.append(_Key(len(key), idx, exact))
+    automaton.make_automaton()
+    return Lexicon(automaton, keys, entries, targets)
+
+
+# ---------------------------------------------------------------------------------------------
+# spaCy component
+
+
+class LexiconRecognizer:
+    """spaCy component: DRUG and CONDITION dictionary matches, plus the abbreviations of them."""
+
+    def __init__(self, name: str, lexicon: Lexicon) -> None:
+        register_extensions()
+        self.name = name
+        self.lexicon = lexicon
+
+    def __call__(self, doc: Any) -> Any:
+        found = self.lexicon.find(doc.text)
+        if doc.has_extension("abbreviations") and doc._.abbreviations:
+            pairs = [
+                (s.start_char, s.end_char, s._.long_form.start_char, s._.long_form.end_char)
+                for s in doc._.abbreviations
+                if getattr(s._, "long_form", None) is not None
+            ]
+            found = apply_abbreviations(self.lexicon, doc.text, found, pairs)
+        add_found(doc, found)
+        return doc
+
+
+@Language.factory("claimx_lexicon", default_config={"rules": None})
+def make_lexicon_recognizer(nlp: Any, name: str, rules: str | None) -> LexiconRecognizer:
+    """Build the claimx_lexicon component (`rules`: a rules folder, else the default one)."""
+    return LexiconRecognizer(name, load_lexicon(rules_dir(rules)))
