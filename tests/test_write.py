@@ -24,8 +24,16 @@ def tables(doc_id: str = "d1") -> dict:
 
 @pytest.mark.parametrize(
     ("value", "cell"),
-    [(None, ""), (True, "true"), (False, "false"), (("m1", "m2"), "m1;m2"), (9.0, "9.0"),
-     (float("nan"), ""), ("µg", "µg"), (3, "3")],
+    [
+        (None, ""),
+        (True, "true"),
+        (False, "false"),
+        (("m1", "m2"), "m1;m2"),
+        (9.0, "9.0"),
+        (float("nan"), ""),
+        ("µg", "µg"),
+        (3, "3"),
+    ],
     ids=["none", "true", "false", "list", "float", "nan", "unicode", "int"],
 )
 def test_csv_cell(value, cell) -> None:
@@ -44,8 +52,19 @@ def test_folder_writer_writes_every_table_and_replaces_atomically(tmp_path: Path
     w.write(tables())
     w.commit({"ok": True})
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{t}.{fmt.value}" for t in ("documents", "sentences", "mentions", "regimens",
-                                       "statistics", "claims", "abbreviations")] + ["manifest.json"]
+        [
+            f"{t}.{fmt.value}"
+            for t in (
+                "documents",
+                "sentences",
+                "mentions",
+                "regimens",
+                "statistics",
+                "claims",
+                "abbreviations",
+            )
+        ]
+        + ["manifest.json"]
     )
     text = (out / f"abbreviations.{fmt.value}").read_text(encoding="utf-8")
     if fmt is Format.csv:

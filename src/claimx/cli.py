@@ -108,13 +108,20 @@ def extract(
     ] = "claimx-out",
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Table format.")] = Format.csv,
     rules: Annotated[
-        str | None, typer.Option("--rules", help="Rules folder (default: $CLAIMX_RULES, then built-in).")
+        str | None,
+        typer.Option("--rules", help="Rules folder (default: $CLAIMX_RULES, then built-in)."),
     ] = None,
     model: Annotated[
-        str | None, typer.Option("--model", help="An installed spaCy/scispaCy model to use instead of the blank pipeline.")
+        str | None,
+        typer.Option(
+            "--model",
+            help="An installed spaCy/scispaCy model to use instead of the blank pipeline.",
+        ),
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
-    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first input that fails.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first input that fails.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Extract mentions, regimens, statistics and claims from texts into tables.
@@ -134,8 +141,15 @@ def extract(
     from claimx.write import FolderWriter, StreamWriter
 
     options = RunOptions(rules=rules, model=model, jobs=jobs, strict=strict)
-    args = {"inputs": inputs, "output": output, "format": fmt.value, "jobs": jobs,
-            "rules": rules, "model": model, "strict": strict}
+    args = {
+        "inputs": inputs,
+        "output": output,
+        "format": fmt.value,
+        "jobs": jobs,
+        "rules": rules,
+        "model": model,
+        "strict": strict,
+    }
     if output == "-":
         sink: Any = StreamWriter(sys.stdout, fmt)
         folder = None
@@ -148,12 +162,16 @@ def extract(
                     f"output folder {output} is inside the input {root}; choose another -o"
                 )
             if root.is_file() and root.is_relative_to(resolved):
-                raise ClaimxError(f"input {root} is inside the output folder {output}; choose another -o")
+                raise ClaimxError(
+                    f"input {root} is inside the output folder {output}; choose another -o"
+                )
         sink = FolderWriter(folder, fmt)
     progress = _progress(quiet)
     try:
         report = run_extract(
-            inputs, sink, options,
+            inputs,
+            sink,
+            options,
             on_failure=lambda f: _err(f"error: {f.source}: {f.reason}"),
             on_notice=lambda n: _err(f"warning: {n.source}: {n.message}"),
             on_progress=progress.update if progress else (lambda n: None),
@@ -171,9 +189,11 @@ def extract(
         sink.close()
     if not quiet:
         where = "stdout" if folder is None else f"{output}/"
-        _err(f"{report.documents} documents, {sink.rows['mentions']} mentions, "
-             f"{sink.rows['claims']} claims -> {where}"
-             + (f"; {report.failed} inputs failed" if report.failed else ""))
+        _err(
+            f"{report.documents} documents, {sink.rows['mentions']} mentions, "
+            f"{sink.rows['claims']} claims -> {where}"
+            + (f"; {report.failed} inputs failed" if report.failed else "")
+        )
     if report.failed:
         raise typer.Exit(1)
 
@@ -186,8 +206,11 @@ class _Progress:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self._p = Progress(
-            SpinnerColumn(), TextColumn("{task.completed} documents"), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=True,
+            SpinnerColumn(),
+            TextColumn("{task.completed} documents"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
         )
         self._task = self._p.add_task("extract", total=None)
         self._p.start()
@@ -209,15 +232,22 @@ def _progress(quiet: bool) -> _Progress | None:
 @_guard
 def summarize(
     source: Annotated[
-        str, typer.Argument(help="An output folder of `claimx extract`, a JSONL file of it, or - for stdin.")
+        str,
+        typer.Argument(
+            help="An output folder of `claimx extract`, a JSONL file of it, or - for stdin."
+        ),
     ] = "claimx-out",
     by: Annotated[By, typer.Option("--by", help="What to group by.")] = By.drug,
     fmt: Annotated[
         SummaryFormat | None,
-        typer.Option("--format", "-f", help="Output format (default: a table on a terminal, else csv)."),
+        typer.Option(
+            "--format", "-f", help="Output format (default: a table on a terminal, else csv)."
+        ),
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many related items per cell.")] = 3,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most this many rows.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Show at most this many rows.")
+    ] = None,
 ) -> None:
     """Summarize extracted tables with pandas.
 
@@ -249,6 +279,74 @@ def summarize(
         Console().print(table)
     else:
         sys.stdout.write(render(df, chosen.value))
+
+
+class EvalFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@app.command()
+@_guard
+def evaluate(
+    gold: Annotated[
+        list[str], typer.Argument(help="Gold JSONL files (text, labels, label_scope, entities).")
+    ],
+    fmt: Annotated[
+        EvalFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = EvalFormat.table,
+    errors: Annotated[
+        int,
+        typer.Option("--errors", min=0, help="List up to N false positives and misses per label."),
+    ] = 0,
+    claims: Annotated[
+        str | None,
+        typer.Option(
+            "--claims", help="Gold claims JSONL (e.g. data/gold/claims.jsonl) to score too."
+        ),
+    ] = None,
+    rules: Annotated[str | None, typer.Option("--rules", help="Rules folder.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="An installed spaCy model.")] = None,
+) -> None:
+    """Score extraction against gold annotations: precision, recall and F1 per label,
+    lenient (overlap) and strict (exact span).
+
+    Examples:
+
+        claimx evaluate data/gold/seeds.jsonl
+
+        claimx evaluate ../shared/eval/bc5cdr.dev.jsonl --errors 10
+
+        claimx evaluate data/gold/seeds.jsonl --claims data/gold/claims.jsonl --format json
+    """
+    import json
+
+    from claimx.evaluate import render, render_errors
+    from claimx.measure import measure
+
+    result = measure(gold, errors=errors, claims_path=claims, rules=rules, model=model)
+    if fmt is EvalFormat.json:
+        payload: dict[str, Any] = {"scores": result.scores}
+        if errors:
+            payload["errors"] = result.errors
+        if result.claims is not None:
+            payload["claims"] = result.claims
+        sys.stdout.write(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        return
+    sys.stdout.write(render(result.scores, fmt.value))
+    for path, examples in result.errors.items():
+        sys.stdout.write(f"\nErrors in {path}:\n" + render_errors(examples, fmt.value))
+    if result.claims is not None:
+        c = result.claims
+        pct = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
+        sys.stdout.write(
+            f"\nClaims ({claims}): {c['found']} of {c['gold']} gold claims found "
+            f"(recall {pct(c['recall'])}); certainty right {pct(c['certainty_accuracy'])}, "
+            f"evidence right {pct(c['evidence_accuracy'])}, negation right "
+            f"{pct(c['negated_accuracy'])}; {c['predicted']} predicted, "
+            f"{c['without_drug']} without a drug\n"
+        )
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +48,42 @@ class DocResult:
         }
 
 
-def sentence_spans(doc: Any) -> list[tuple[int, int]]:
-    """Character spans of the Doc's sentences, trimmed of surrounding white space; blank ones
-    are dropped."""
+# Texts longer than this are processed in pieces cut at line or sentence breaks, so that a
+# single huge file never meets spaCy's length limit or holds one giant Doc in memory.
+CHUNK_CHARS = 200_000
+
+
+@dataclass(slots=True)
+class Piece:
+    """What the pipeline found in one piece of a document, offsets already in document terms."""
+
+    sentences: list[tuple[int, int]]
+    found: list[Found]
+    abbreviations: list[tuple[int, int, str, str]]
+
+
+def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """Cut `text` into pieces of at most `limit` characters, preferring paragraph, line,
+    sentence and word breaks, in that order."""
+    bounds = []
+    start, n = 0, len(text)
+    while n - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            k = window.rfind(sep, limit // 2)
+            if k != -1:
+                cut = k + len(sep)
+                break
+        end = start + (cut if cut > 0 else limit)
+        bounds.append((start, end))
+        start = end
+    bounds.append((start, n))
+    return bounds
+
+
+def analyze(doc: Any, base: int = 0) -> Piece:
+    """Sentences, mentions and abbreviations of one processed Doc, shifted by `base`."""
     text = doc.text
     spans: list[tuple[int, int]] = []
     for sent in doc.sents:
@@ -60,26 +93,23 @@ def sentence_spans(doc: Any) -> list[tuple[int, int]]:
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start:
-            spans.append((start, end))
-    return spans
+            spans.append((start + base, end + base))
+    found: list[Found] = list(doc._.claimx_found or [])
+    if base:
+        found = [replace(f, start=f.start + base, end=f.end + base) for f in found]
+    abbreviations = []
+    for short in getattr(doc._, "abbreviations", None) or []:
+        long_form = short._.long_form
+        if long_form is not None:
+            abbreviations.append(
+                (short.start_char + base, short.end_char + base, short.text, long_form.text)
+            )
+    return Piece(spans, found, abbreviations)
 
 
-def sentence_index(spans: list[tuple[int, int]], offset: int) -> int:
-    """Index of the sentence holding `offset` (the nearest one before it when it falls in a gap)."""
-    starts = [s for s, _ in spans]
+def sentence_index(starts: list[int], offset: int) -> int:
+    """Index of the sentence holding `offset` (the nearest one before it, in a gap)."""
     return max(bisect.bisect_right(starts, offset) - 1, 0)
-
-
-def mentions_of(doc: Any, spans: list[tuple[int, int]]) -> list[Mention]:
-    """The Doc's recognized mentions, sorted, deduplicated, with ids m1, m2... in text order."""
-    found: list[Found] = doc._.claimx_found or []
-    unique = sorted(set(found), key=lambda f: (f.start, f.end, f.label, f.rule_id))
-    starts = [s for s, _ in spans]
-    out = []
-    for n, f in enumerate(unique, 1):
-        sent_id = max(bisect.bisect_right(starts, f.start) - 1, 0) if starts else 0
-        out.append(Mention(f"m{n}", sent_id, f))
-    return out
 
 
 def document_evidence(document: Document) -> str | None:
@@ -87,16 +117,23 @@ def document_evidence(document: Document) -> str | None:
     return document.meta.get("evidence") if document.meta else None
 
 
-def doc_to_result(doc: Any, document: Document) -> DocResult:
-    """Turn one processed Doc into rows for every table."""
+def assemble(document: Document, pieces: list[Piece]) -> DocResult:
+    """Rows for every table from the pieces of one document."""
     from claimx.claims import build_claims
     from claimx.recognize.stats import statistic_rows
     from claimx.regimens import link_regimens
 
     doc_id = document.doc_id
     text = document.text
-    spans = sentence_spans(doc)
-    mentions = mentions_of(doc, spans)
+    spans = [s for p in pieces for s in p.sentences]
+    starts = [s for s, _ in spans]
+    unique = sorted(
+        {f for p in pieces for f in p.found}, key=lambda f: (f.start, f.end, f.label, f.rule_id)
+    )
+    mentions = [
+        Mention(f"m{n}", sentence_index(starts, f.start) if starts else 0, f)
+        for n, f in enumerate(unique, 1)
+    ]
     result = DocResult(
         DocumentRow(
             doc_id=doc_id,
@@ -107,9 +144,7 @@ def doc_to_result(doc: Any, document: Document) -> DocResult:
             title=document.title,
         )
     )
-    result.sentences = [
-        SentenceRow(doc_id, i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)
-    ]
+    result.sentences = [SentenceRow(doc_id, i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
     result.mentions = [
         MentionRow(
             doc_id=doc_id,
@@ -128,19 +163,19 @@ def doc_to_result(doc: Any, document: Document) -> DocResult:
     result.regimens = link_regimens(doc_id, text, spans, mentions)
     result.statistics = statistic_rows(doc_id, text, mentions)
     result.claims = build_claims(
-        doc_id, text, spans, mentions, result.regimens, result.statistics,
+        doc_id,
+        text,
+        spans,
+        mentions,
+        result.regimens,
+        result.statistics,
         document_evidence(document),
     )
-    abbreviations = {}
-    for short in getattr(doc._, "abbreviations", None) or []:
-        long_form = short._.long_form
-        if long_form is None:
-            continue
-        key = (short.start_char, short.end_char)
-        abbreviations[key] = AbbreviationRow(
-            doc_id, short.text, long_form.text, short.start_char, short.end_char
-        )
-    result.abbreviations = [abbreviations[k] for k in sorted(abbreviations)]
+    abbreviations = {(a[0], a[1]): a for p in pieces for a in p.abbreviations}
+    result.abbreviations = [
+        AbbreviationRow(doc_id, short, long, s, e)
+        for (s, e, short, long) in (abbreviations[k] for k in sorted(abbreviations))
+    ]
     return result
 
 
@@ -153,14 +188,30 @@ class Extractor:
         self.nlp = build_nlp(rules, model)
 
     def process(self, documents: Iterable[Document]) -> Iterator[DocResult]:
-        """DocResults in input order."""
-        pairs = ((d.text, d) for d in documents)
-        for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=BATCH_SIZE):
-            yield doc_to_result(doc, document)
+        """DocResults in input order; a long document goes through in pieces."""
+
+        def pieces() -> Iterator[tuple[str, tuple[Document, int, bool]]]:
+            for document in documents:
+                text = document.text
+                if len(text) <= CHUNK_CHARS:
+                    yield text, (document, 0, True)
+                    continue
+                bounds = chunk_bounds(text)
+                for k, (s, e) in enumerate(bounds):
+                    yield text[s:e], (document, s, k == len(bounds) - 1)
+
+        collected: list[Piece] = []
+        for doc, (document, base, last) in self.nlp.pipe(
+            pieces(), as_tuples=True, batch_size=BATCH_SIZE
+        ):
+            collected.append(analyze(doc, base))
+            if last:
+                yield assemble(document, collected)
+                collected = []
 
     def process_one(self, document: Document) -> DocResult:
         """One document's rows."""
-        return doc_to_result(self.nlp(document.text), document)
+        return next(iter(self.process([document])))
 
 
 def extract_records(
@@ -174,6 +225,6 @@ def extract_records(
     each partition builds its own pipeline once and the partitions' rows concatenate.
     """
     extractor = Extractor(rules, model)
-    for doc_id, text in documents:
-        document = Document(str(doc_id), text, str(doc_id), sha256_text(text))
-        yield extractor.process_one(document).tables()
+    docs = (Document(str(i), t, str(i), sha256_text(t)) for i, t in documents)
+    for result in extractor.process(docs):
+        yield result.tables()

@@ -61,7 +61,7 @@ def sha256_text(text: str) -> str:
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode file bytes as UTF-8 (BOM tolerated), else a legacy encoding; return (text, encoding)."""
+    """Decode bytes as UTF-8 (BOM tolerated), else a legacy encoding; (text, encoding)."""
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -94,8 +94,12 @@ def iter_documents(paths: Iterable[str], *, stdin: object = None) -> Iterator[It
                 seen[item.doc_id] = count
                 if count > 1:
                     unique = f"{item.doc_id}#{count}"
-                    yield Notice(item.source, f"duplicate doc_id {item.doc_id!r}; renamed {unique!r}")
-                    item = Document(unique, item.text, item.source, item.sha256, item.title, item.meta)
+                    yield Notice(
+                        item.source, f"duplicate doc_id {item.doc_id!r}; renamed {unique!r}"
+                    )
+                    item = Document(
+                        unique, item.text, item.source, item.sha256, item.title, item.meta
+                    )
             yield item
 
 

@@ -25,7 +25,13 @@ def measure(
     model: str | None = None,
 ) -> Measurement:
     """Extract every gold document once and score its mentions (and claims, if given)."""
-    from claimx.evaluate import error_examples, load_gold, load_gold_claims, score_claims, score_documents
+    from claimx.evaluate import (
+        error_examples,
+        load_gold,
+        load_gold_claims,
+        score_claims,
+        score_documents,
+    )
     from claimx.extract import Extractor
 
     extractor = Extractor(rules, model)

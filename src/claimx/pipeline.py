@@ -16,8 +16,31 @@ SENTENCE_END = frozenset({".", "!", "?", "…"})
 CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "»"})
 # Words whose period the tokenizer splits off but which rarely end a sentence
 # ("given i.v. Ketamine", "Smith et al. Methods"); matched case-insensitively.
-NON_FINAL = frozenset({"vs", "al", "approx", "ca", "fig", "figs", "no", "nos", "dr", "drs", "mr",
-                       "mrs", "ms", "prof", "st", "resp", "ref", "refs", "eq", "eqs", "etc"})
+NON_FINAL = frozenset(
+    {
+        "vs",
+        "al",
+        "approx",
+        "ca",
+        "fig",
+        "figs",
+        "no",
+        "nos",
+        "dr",
+        "drs",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "st",
+        "resp",
+        "ref",
+        "refs",
+        "eq",
+        "eqs",
+        "etc",
+    }
+)
 DOTTED_ABBREVIATION = re.compile(r"[A-Za-z](?:\.[A-Za-z]){1,3}")
 RECOGNIZERS = ("claimx_lexicon", "claimx_doses", "claimx_statistics")
 
@@ -107,6 +130,7 @@ def build_nlp(rules: str | Path | None = None, model: str | None = None) -> Any:
         _register_sentence_component()
         nlp.add_pipe("claimx_sentences")
     nlp.add_pipe("abbreviation_detector")
+    nlp.max_length = 2_000_000  # extract.py cuts texts into pieces far below this
     for name in RECOGNIZERS:
         nlp.add_pipe(name, config={"rules": folder})
     return nlp

@@ -75,4 +75,4 @@ def read_tsv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             if len(cells) > len(header):
                 raise RuleError(f"{path}:{n}: {len(cells)} cells, header has {len(header)}")
             cells += [""] * (len(header) - len(cells))
-            yield n, dict(zip(header, cells))
+            yield n, dict(zip(header, cells, strict=True))

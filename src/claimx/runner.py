@@ -114,13 +114,22 @@ def run_extract(
             elif item.sha256 in options.skip_sha256:
                 report.skipped += 1
                 report.inputs.append(
-                    {"source": item.source, "doc_id": item.doc_id, "sha256": item.sha256,
-                     "status": "skipped", "reason": "already in the output (--resume)"}
+                    {
+                        "source": item.source,
+                        "doc_id": item.doc_id,
+                        "sha256": item.sha256,
+                        "status": "skipped",
+                        "reason": "already in the output (--resume)",
+                    }
                 )
             else:
                 report.inputs.append(
-                    {"source": item.source, "doc_id": item.doc_id, "sha256": item.sha256,
-                     "status": "ok"}
+                    {
+                        "source": item.source,
+                        "doc_id": item.doc_id,
+                        "sha256": item.sha256,
+                        "status": "ok",
+                    }
                 )
                 report.words += len(item.text.split())
                 yield item

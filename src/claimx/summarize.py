@@ -46,10 +46,13 @@ def read_tables(source: str | Path, stdin: IO[str] | None = None) -> dict[str, A
         )
     out: dict[str, Any] = {}
     for table in TABLES:
-        found = [p for p in (path / f"{table}.{ext}" for ext in ("csv", "jsonl", "json")) if
-                 p.is_file()]
+        found = [
+            p for p in (path / f"{table}.{ext}" for ext in ("csv", "jsonl", "json")) if p.is_file()
+        ]
         if not found:
-            raise InputError(f"{path}: no {table} table (.csv, .jsonl or .json); is it claimx output?")
+            raise InputError(
+                f"{path}: no {table} table (.csv, .jsonl or .json); is it claimx output?"
+            )
         p = found[0]
         if p.suffix == ".csv":
             df = pd.read_csv(p, dtype=str, keep_default_na=False)
@@ -104,9 +107,7 @@ def _tables_from_objects(stream: IO[str], name: str) -> dict[str, Any]:
         for table in TABLES:
             if table != "documents":
                 rows[table].extend(obj.get(table) or [])
-    return {
-        t: (pd.DataFrame(r, columns=columns(t)) if r else _empty(t)) for t, r in rows.items()
-    }
+    return {t: (pd.DataFrame(r, columns=columns(t)) if r else _empty(t)) for t, r in rows.items()}
 
 
 def _top(values: Any, n: int = 3) -> str:
@@ -127,7 +128,9 @@ def _dose_range(reg: Any) -> str:
             continue
         lo = lows.min()
         hi = max(highs.max() if not highs.empty else lo, lows.max())
-        parts.append(f"{_fmt_num(lo)}-{_fmt_num(hi)} {unit}" if hi != lo else f"{_fmt_num(lo)} {unit}")
+        parts.append(
+            f"{_fmt_num(lo)}-{_fmt_num(hi)} {unit}" if hi != lo else f"{_fmt_num(lo)} {unit}"
+        )
     return "; ".join(parts)
 
 
@@ -147,18 +150,36 @@ def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
     regimens = tables["regimens"]
     if by == "document":
         docs = tables["documents"][["doc_id", "n_chars", "n_sentences"]].copy()
-        counts = mentions.pivot_table(index="doc_id", columns="label", values="mention_id",
-                                      aggfunc="count", fill_value=0)
+        counts = mentions.pivot_table(
+            index="doc_id", columns="label", values="mention_id", aggfunc="count", fill_value=0
+        )
         counts.columns = [f"{c.lower()}s" for c in counts.columns]
         out = docs.merge(counts, how="left", left_on="doc_id", right_index=True)
-        for name, t in (("regimens", regimens), ("statistics", tables["statistics"]),
-                        ("claims", claims)):
-            out = out.merge(t.groupby("doc_id").size().rename(name), how="left",
-                            left_on="doc_id", right_index=True)
+        for name, t in (
+            ("regimens", regimens),
+            ("statistics", tables["statistics"]),
+            ("claims", claims),
+        ):
+            out = out.merge(
+                t.groupby("doc_id").size().rename(name),
+                how="left",
+                left_on="doc_id",
+                right_index=True,
+            )
         return out.fillna(0).reset_index(drop=True)
     if by == "claim":
-        cols = ["doc_id", "claim_id", "drugs", "comparators", "conditions", "direction",
-                "negated", "certainty", "evidence", "text"]
+        cols = [
+            "doc_id",
+            "claim_id",
+            "drugs",
+            "comparators",
+            "conditions",
+            "direction",
+            "negated",
+            "certainty",
+            "evidence",
+            "text",
+        ]
         out = claims[cols].copy()
         for c in ("drugs", "comparators", "conditions"):
             out[c] = out[c].map(lambda v: "; ".join(v) if isinstance(v, list) else (v or ""))
@@ -167,24 +188,32 @@ def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
         if claims.empty:
             return pd.DataFrame(columns=["evidence", "claims", "documents", "drugs"])
         g = claims.explode("drugs").groupby("evidence")
-        out = pd.DataFrame({
-            "claims": claims.groupby("evidence").size(),
-            "documents": claims.groupby("evidence")["doc_id"].nunique(),
-            "drugs": g["drugs"].agg(lambda s: _top(s, top)),
-        }).reset_index()
-        return out.sort_values(["claims", "evidence"], ascending=[False, True]).reset_index(drop=True)
+        out = pd.DataFrame(
+            {
+                "claims": claims.groupby("evidence").size(),
+                "documents": claims.groupby("evidence")["doc_id"].nunique(),
+                "drugs": g["drugs"].agg(lambda s: _top(s, top)),
+            }
+        ).reset_index()
+        return out.sort_values(["claims", "evidence"], ascending=[False, True]).reset_index(
+            drop=True
+        )
     if by == "route":
         reg = regimens[regimens["route"].notna() & (regimens["route"] != "")]
         if reg.empty:
             return pd.DataFrame(columns=["route", "regimens", "documents", "drugs"])
         g = reg.groupby("route")
-        out = pd.DataFrame({
-            "regimens": g.size(),
-            "documents": g["doc_id"].nunique(),
-            "drugs": g["drug"].agg(lambda s: _top(s, top)),
-            "dose range": g.apply(_dose_range, include_groups=False),
-        }).reset_index()
-        return out.sort_values(["regimens", "route"], ascending=[False, True]).reset_index(drop=True)
+        out = pd.DataFrame(
+            {
+                "regimens": g.size(),
+                "documents": g["doc_id"].nunique(),
+                "drugs": g["drug"].agg(lambda s: _top(s, top)),
+                "dose range": g.apply(_dose_range, include_groups=False),
+            }
+        ).reset_index()
+        return out.sort_values(["regimens", "route"], ascending=[False, True]).reset_index(
+            drop=True
+        )
     label = "DRUG" if by == "drug" else "CONDITION"
     other = "CONDITION" if by == "drug" else "DRUG"
     own = mentions[mentions["label"] == label].copy()
@@ -199,11 +228,13 @@ def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
         on=["doc_id", "sent_id"],
     )
     g = own.groupby("key")
-    out = pd.DataFrame({
-        f"{by}_id": g["concept_id"].agg(lambda s: _top(s, 1)),
-        "documents": g["doc_id"].nunique(),
-        "mentions": g.size(),
-    })
+    out = pd.DataFrame(
+        {
+            f"{by}_id": g["concept_id"].agg(lambda s: _top(s, 1)),
+            "documents": g["doc_id"].nunique(),
+            "mentions": g.size(),
+        }
+    )
     related = "conditions" if by == "drug" else "drugs"
     out[related] = co.groupby("key")["other"].agg(lambda s: _top(s, top))
     claim_col = "drugs" if by == "drug" else "conditions"
@@ -228,9 +259,9 @@ def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
     out = out.reset_index()
     out["claims"] = out["claims"].fillna(0).astype(int)
     out = out.fillna("")
-    return out.sort_values(["documents", "mentions", by], ascending=[False, False, True]).reset_index(
-        drop=True
-    )
+    return out.sort_values(
+        ["documents", "mentions", by], ascending=[False, False, True]
+    ).reset_index(drop=True)
 
 
 def render(df: Any, fmt: str, title: str | None = None) -> str:
@@ -238,7 +269,10 @@ def render(df: Any, fmt: str, title: str | None = None) -> str:
     if fmt == "csv":
         return str(df.to_csv(index=False))
     if fmt == "json":
-        return json.dumps(json.loads(df.to_json(orient="records")), ensure_ascii=False, indent=1) + "\n"
+        return (
+            json.dumps(json.loads(df.to_json(orient="records")), ensure_ascii=False, indent=1)
+            + "\n"
+        )
     if fmt == "markdown":
         cols = [str(c) for c in df.columns]
         lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]

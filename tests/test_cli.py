@@ -1,0 +1,153 @@
+"""The CLI end to end: data on stdout only, one-line errors on stderr, exit codes, manifest."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimx import __version__
+from claimx.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def seed_out(tmp_path_factory, seed_dir: Path) -> Path:
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = invoke("extract", str(seed_dir), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed_jsonl(seed_dir: Path) -> str:
+    result = invoke("extract", str(seed_dir), "-o", "-", "--format", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.stdout.strip() == f"claimx {__version__}"
+
+
+def test_extract_writes_every_table_and_a_manifest(seed_out: Path, seed_dir: Path) -> None:
+    manifest = json.loads((seed_out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["documents"] == 5 and manifest["failed"] == 0
+    assert [i["doc_id"] for i in manifest["inputs"]] == sorted(
+        p.stem for p in seed_dir.glob("*.txt")
+    )
+    assert all(i["status"] == "ok" and len(i["sha256"]) == 64 for i in manifest["inputs"])
+    with (seed_out / "mentions.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert manifest["rows"]["mentions"] == len(rows) > 0
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in seed_dir.glob("*.txt")}
+    for r in rows:
+        assert texts[r["doc_id"]][int(r["start"]) : int(r["end"])] == r["text"]
+    labels = {r["label"] for r in rows}
+    assert {"DRUG", "DOSE", "ROUTE", "FREQUENCY", "CONDITION", "STATISTIC"} <= labels
+
+
+def test_jsonl_stdout_is_one_document_object_per_line(seed_jsonl: str, seed_dir: Path) -> None:
+    lines = seed_jsonl.splitlines()
+    assert len(lines) == 5
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in seed_dir.glob("*.txt")}
+    for line in lines:
+        doc = json.loads(line)
+        assert set(doc) >= {
+            "doc_id",
+            "source",
+            "sha256",
+            "n_chars",
+            "sentences",
+            "mentions",
+            "regimens",
+            "statistics",
+            "claims",
+            "abbreviations",
+        }
+        text = texts[doc["doc_id"]]
+        assert doc["n_chars"] == len(text)
+        for m in doc["mentions"]:
+            assert text[m["start"] : m["end"]] == m["text"]
+        for s in doc["sentences"]:
+            assert text[s["start"] : s["end"]] == s["text"]
+
+
+def test_summarize_by_drug_names_the_seed_drugs(seed_out: Path) -> None:
+    result = invoke("summarize", str(seed_out), "--by", "drug", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    drugs = {r["drug"] for r in rows}
+    assert {"ketamine", "methadone", "oxytocin", "morphine"} <= drugs
+    ket = next(r for r in rows if r["drug"] == "ketamine")
+    assert ket["documents"] == 5 and ket["mentions"] > 20
+
+
+def test_summarize_reads_a_pipe(seed_jsonl: str) -> None:
+    result = invoke("summarize", "-", "--by", "drug", "--format", "csv", input=seed_jsonl)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("drug,drug_id,documents,mentions")
+    assert any(line.startswith("ketamine,") for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("by", ["condition", "route", "document", "claim", "evidence"])
+def test_summarize_other_groupings(seed_out: Path, by: str) -> None:
+    result = invoke("summarize", str(seed_out), "--by", by, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), list) and json.loads(result.stdout)
+
+
+def test_missing_and_binary_inputs_fail_alone(tmp_path: Path, seed_dir: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(seed_dir / "003_a4bf6f2e389cc550.txt", inputs)
+    (inputs / "image.txt").write_bytes(b"\x89PNG\x00\x00binary")
+    out = tmp_path / "out"
+    result = invoke("extract", str(inputs), str(tmp_path / "missing.txt"), "-o", str(out), "-q")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 2
+    assert "image.txt: binary file" in errors[0] and "missing.txt: no such file" in errors[1]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["documents"] == 1 and manifest["failed"] == 2
+    assert [i["status"] for i in manifest["inputs"]] == ["error", "ok", "error"]
+
+
+def test_output_inside_input_is_refused(tmp_path: Path, seed_dir: Path) -> None:
+    inputs = tmp_path / "in"
+    shutil.copytree(seed_dir, inputs)
+    result = invoke("extract", str(inputs), "-o", str(inputs / "out"))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "inside the input" in result.stderr
+
+
+def test_usage_error_exits_2() -> None:
+    result = invoke("extract", "data/raw", "--format", "docx")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+
+
+def test_csv_to_stdout_is_a_clear_error(seed_dir: Path) -> None:
+    result = invoke("extract", str(seed_dir), "-o", "-", "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "use --format jsonl or json" in result.stderr
+
+
+def test_summarize_without_output_folder(tmp_path: Path) -> None:
+    result = invoke("summarize", str(tmp_path / "none"))
+    assert result.exit_code == 1
+    assert "run `claimx extract` first" in result.stderr
