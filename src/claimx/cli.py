@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -122,6 +123,14 @@ def extract(
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at the first input that fails.")
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Keep the output folder's rows and skip documents already in its manifest "
+            "(by sha256); an interrupted --resume run keeps every finished document.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Extract mentions, regimens, statistics and claims from texts into tables.
@@ -137,7 +146,7 @@ def extract(
     Exit status: 0 when every input was read, 1 when some failed (each named on stderr and in
     manifest.json) or on an error, 2 on a usage error.
     """
-    from claimx.runner import RunOptions, input_roots, run_extract
+    from claimx.runner import RunOptions, RunReport, input_roots, merge_inputs, run_extract
     from claimx.write import FolderWriter, StreamWriter
 
     options = RunOptions(rules=rules, model=model, jobs=jobs, strict=strict)
@@ -149,8 +158,12 @@ def extract(
         "rules": rules,
         "model": model,
         "strict": strict,
+        "resume": resume,
     }
+    previous: list[dict[str, Any]] = []
     if output == "-":
+        if resume:
+            raise ClaimxError("--resume needs an output folder (-o DIR), not standard output")
         sink: Any = StreamWriter(sys.stdout, fmt)
         folder = None
     else:
@@ -166,16 +179,32 @@ def extract(
                     f"input {root} is inside the output folder {output}; choose another -o"
                 )
         sink = FolderWriter(folder, fmt)
+        if resume:
+            previous = _resume_from(folder, fmt, sink)
+            options.skip_sha256 = frozenset(
+                i["sha256"] for i in previous if i.get("status") in ("ok", "skipped")
+            )
     progress = _progress(quiet)
+    interrupted = False
+    report = RunReport()
+    old_handler = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        report = run_extract(
+        run_extract(
             inputs,
             sink,
             options,
             on_failure=lambda f: _err(f"error: {f.source}: {f.reason}"),
             on_notice=lambda n: _err(f"warning: {n.source}: {n.message}"),
             on_progress=progress.update if progress else (lambda n: None),
+            report=report,
         )
+    except (KeyboardInterrupt, _Terminated) as e:
+        if folder is None or not resume:
+            if folder is not None:
+                sink.abort()
+            raise KeyboardInterrupt from e
+        # --resume: keep what is finished (whole documents only) for the next run.
+        interrupted = True
     except BaseException:
         if folder is not None:
             sink.abort()
@@ -183,10 +212,16 @@ def extract(
     finally:
         if progress:
             progress.stop()
+        signal.signal(signal.SIGTERM, old_handler)
     if folder is not None:
-        sink.commit(report.manifest(sink, fmt.value, args))
+        manifest = report.manifest(sink, fmt.value, args, complete=not interrupted)
+        manifest["inputs"] = merge_inputs(previous, manifest["inputs"])
+        sink.commit(manifest)
     else:
         sink.close()
+    if interrupted:
+        _err("interrupted: finished documents kept; run again with --resume to go on")
+        raise typer.Exit(130)
     if not quiet:
         where = "stdout" if folder is None else f"{output}/"
         _err(
@@ -196,6 +231,29 @@ def extract(
         )
     if report.failed:
         raise typer.Exit(1)
+
+
+class _Terminated(Exception):
+    """SIGTERM, turned into an exception so that outputs are cleaned up or kept whole."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated()
+
+
+def _resume_from(folder: Path, fmt: Format, sink: Any) -> list[dict[str, Any]]:
+    """Carry a previous output's rows into `sink`; its manifest's input entries."""
+    from claimx.write import read_manifest
+
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return []  # nothing to resume: a fresh run
+    if manifest.get("format") != fmt.value:
+        raise ClaimxError(
+            f"{folder} holds --format {manifest.get('format')} output; resume with that format"
+        )
+    sink.carry_over(folder)
+    return [i for i in manifest.get("inputs", []) if i.get("status") in ("ok", "skipped")]
 
 
 class _Progress:

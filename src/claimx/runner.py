@@ -38,13 +38,25 @@ class RunReport:
     """What happened, for the manifest and the exit status."""
 
     inputs: list[dict[str, Any]] = field(default_factory=list)
+    seen: int = 0
     documents: int = 0
     failed: int = 0
     skipped: int = 0
     words: int = 0
     timings: dict[str, float] = field(default_factory=dict)
 
-    def manifest(self, sink: Sink, fmt: str, args: dict[str, Any]) -> dict[str, Any]:
+    def add(self, entry: dict[str, Any], position: int) -> None:
+        """Record one input's outcome at its position among the inputs."""
+        self.inputs.append({**entry, "_pos": position})
+
+    def ordered_inputs(self) -> list[dict[str, Any]]:
+        """Inputs in the order they were read, whatever order they finished in."""
+        ordered = sorted(self.inputs, key=lambda e: e["_pos"])
+        return [{k: v for k, v in e.items() if k != "_pos"} for e in ordered]
+
+    def manifest(
+        self, sink: Sink, fmt: str, args: dict[str, Any], complete: bool = True
+    ) -> dict[str, Any]:
         return {
             "claimx_version": __version__,
             "schema_version": SCHEMA_VERSION,
@@ -53,7 +65,8 @@ class RunReport:
             "documents": self.documents,
             "failed": self.failed,
             "skipped": self.skipped,
-            "inputs": self.inputs,
+            "complete": complete,
+            "inputs": self.ordered_inputs(),
             "rows": dict(sink.rows),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -95,44 +108,57 @@ def run_extract(
     on_notice: Callable[[Notice], None],
     on_progress: Callable[[int], None] = lambda n: None,
     stdin: object = None,
+    report: RunReport | None = None,
 ) -> RunReport:
-    """Extract every readable document of `paths` into `sink`, in input order."""
-    report = RunReport()
+    """Extract every readable document of `paths` into `sink`, in input order.
+
+    A document is listed as "ok" in the report only once its rows are written, so that the
+    report of an interrupted run describes exactly what its output holds. Pass your own
+    `report` to keep it when the run is interrupted.
+    """
+    report = report if report is not None else RunReport()
     t0 = time.perf_counter()
+    order: dict[str, int] = {}  # doc_id -> position among the inputs
 
     def documents() -> Iterator[Document]:
         for item in iter_documents(paths, stdin=stdin):
+            if isinstance(item, Notice):
+                on_notice(item)
+                continue
+            report.seen += 1
             if isinstance(item, Failure):
                 report.failed += 1
-                entry = {"source": item.source, "status": "error", "reason": item.reason}
-                report.inputs.append(entry)
+                report.add(
+                    {"source": item.source, "status": "error", "reason": item.reason}, report.seen
+                )
                 on_failure(item)
                 if options.strict:
                     raise InputError(f"{item.source}: {item.reason} (stopped: --strict)")
-            elif isinstance(item, Notice):
-                on_notice(item)
             elif item.sha256 in options.skip_sha256:
                 report.skipped += 1
-                report.inputs.append(
+                report.add(
                     {
                         "source": item.source,
                         "doc_id": item.doc_id,
                         "sha256": item.sha256,
                         "status": "skipped",
                         "reason": "already in the output (--resume)",
-                    }
+                    },
+                    report.seen,
                 )
             else:
-                report.inputs.append(
-                    {
-                        "source": item.source,
-                        "doc_id": item.doc_id,
-                        "sha256": item.sha256,
-                        "status": "ok",
-                    }
-                )
+                order[item.doc_id] = report.seen
                 report.words += len(item.text.split())
                 yield item
+
+    def written(tables: dict[str, list[Any]]) -> None:
+        sink.write(tables)
+        row = tables["documents"][0]
+        report.add(
+            {"source": row.source, "doc_id": row.doc_id, "sha256": row.sha256, "status": "ok"},
+            order.pop(row.doc_id, report.seen),
+        )
+        report.documents += 1
 
     if options.jobs <= 1:
         from claimx.extract import Extractor
@@ -140,8 +166,7 @@ def run_extract(
         extractor = Extractor(options.rules, options.model)
         report.timings["pipeline_load_s"] = time.perf_counter() - t0
         for result in extractor.process(documents()):
-            sink.write(result.tables())
-            report.documents += 1
+            written(result.tables())
             on_progress(report.documents)
     else:
         import multiprocessing as mp
@@ -152,8 +177,7 @@ def run_extract(
             # imap keeps input order, so the output is the same whatever --jobs is.
             for tables_list in pool.imap(_worker_run, _batches(documents(), WORK_BATCH)):
                 for tables in tables_list:
-                    sink.write(tables)
-                    report.documents += 1
+                    written(tables)
                 on_progress(report.documents)
     report.timings["total_s"] = time.perf_counter() - t0
     extract_s = report.timings["total_s"] - report.timings.get("pipeline_load_s", 0.0)
@@ -168,6 +192,21 @@ def _fork_unsafe() -> bool:
     import sys
 
     return sys.platform == "darwin" or sys.platform.startswith("win")
+
+
+def merge_inputs(
+    previous: list[dict[str, Any]], current: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """A resumed run's manifest inputs: the previous run's documents, then this run's, with
+    "skipped" entries dropped where the previous run lists the document as ok."""
+    if not previous:
+        return current
+    kept = [{**e, "status": "ok"} if e.get("status") == "skipped" else e for e in previous]
+    kept = [{k: v for k, v in e.items() if k != "reason"} for e in kept]
+    known = {e.get("sha256") for e in kept}
+    return kept + [
+        e for e in current if not (e.get("status") == "skipped" and e.get("sha256") in known)
+    ]
 
 
 def input_roots(paths: list[str]) -> list[Path]:

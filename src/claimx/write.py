@@ -138,6 +138,33 @@ class FolderWriter:
                     f.write(("\n" if self.rows[name] == 0 else ",\n") + dumps(row_dict(row)))
                 self.rows[name] += 1
 
+    def carry_over(self, old: Path) -> None:
+        """Copy the rows of a previous output of the same format (for --resume)."""
+        for name in TABLES:
+            path = old / f"{name}.{self.fmt.value}"
+            if not path.is_file():
+                raise OutputError(
+                    f"{path} is missing; --resume needs a complete previous output "
+                    f"in --format {self.fmt.value}"
+                )
+            f = self.files[name]
+            with path.open(encoding="utf-8", newline="") as src:
+                if self.fmt is Format.csv:
+                    reader = csv.reader(src)
+                    next(reader, None)  # header
+                    for cells in reader:  # csv, not lines: a cell may hold a line break
+                        self.csv[name].writerow(cells)
+                        self.rows[name] += 1
+                elif self.fmt is Format.jsonl:
+                    for line in src:
+                        if line.strip():
+                            f.write(line if line.endswith("\n") else line + "\n")
+                            self.rows[name] += 1
+                else:
+                    for row in json.load(src):
+                        f.write(("\n" if self.rows[name] == 0 else ",\n") + dumps(row))
+                        self.rows[name] += 1
+
     def commit(self, manifest: dict[str, Any]) -> None:
         """Close the tables, write the manifest, and swap the folder into place."""
         for name, f in self.files.items():
