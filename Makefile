@@ -33,9 +33,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy src
 
+# The scoreboard: the seed gold, and the dev gold sets where ../shared/eval is beside the checkout.
+EVAL_FILES = data/gold/seeds.jsonl $(filter-out %statcheck.dev.jsonl,$(wildcard ../shared/eval/*.dev.jsonl))
+
 eval: $(STAMP)
-	$(BIN)/claimx evaluate data/gold/seeds.jsonl $$(ls ../shared/eval/*.dev.jsonl 2>/dev/null | grep -v statcheck) --format markdown > scoreboard.md
-	@cat scoreboard.md
+	@mkdir -p docs
+	$(BIN)/claimx evaluate $(EVAL_FILES) --claims data/gold/claims.jsonl --format markdown > docs/scoreboard.md.tmp
+	@mv docs/scoreboard.md.tmp docs/scoreboard.md
+	@cat docs/scoreboard.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

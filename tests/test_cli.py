@@ -151,3 +151,42 @@ def test_summarize_without_output_folder(tmp_path: Path) -> None:
     result = invoke("summarize", str(tmp_path / "none"))
     assert result.exit_code == 1
     assert "run `claimx extract` first" in result.stderr
+
+
+def _tables(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
+
+
+def test_same_input_same_output_bytes_whatever_jobs(tmp_path: Path, seed_dir: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert invoke("extract", str(seed_dir), "-o", str(a), "-q").exit_code == 0
+    assert invoke("extract", str(seed_dir), "-o", str(b), "-q", "--jobs", "2").exit_code == 0
+    assert _tables(a) == _tables(b)
+
+
+def test_resume_skips_done_documents_and_keeps_their_rows(tmp_path: Path, seed_dir: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    files = sorted(seed_dir.glob("*.txt"))
+    for f in files[:2]:
+        shutil.copy(f, inputs)
+    out = tmp_path / "out"
+    assert invoke("extract", str(inputs), "-o", str(out), "-q", "--format", "jsonl").exit_code == 0
+    for f in files[2:]:
+        shutil.copy(f, inputs)
+    result = invoke("extract", str(inputs), "-o", str(out), "--resume", "--format", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [i["status"] for i in manifest["inputs"]] == ["ok"] * 5
+    assert manifest["documents"] == 3  # this run extracted three; two were carried over
+    full = tmp_path / "full"
+    assert invoke("extract", str(inputs), "-o", str(full), "-q", "--format", "jsonl").exit_code == 0
+    assert _tables(out) == _tables(full)
+
+
+def test_resume_with_another_format_is_refused(tmp_path: Path, seed_dir: Path) -> None:
+    out = tmp_path / "out"
+    assert invoke("extract", str(seed_dir), "-o", str(out), "-q").exit_code == 0
+    result = invoke("extract", str(seed_dir), "-o", str(out), "--resume", "--format", "json")
+    assert result.exit_code == 1
+    assert "resume with that format" in result.stderr
