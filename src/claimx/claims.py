@@ -1,0 +1,892 @@
+"""Claims: what a sentence asserts about which drug, how firmly, and on what evidence.
+
+Pure functions over the document text, its sentence offsets and the recognized mentions: no
+spaCy objects, so a blank pipeline (no parser) is enough. Every cue list lives in rules/cues/
+and is compiled once per rules folder into one regex per cue group; each group runs once over
+the whole text and its hits are bucketed by position.
+
+How a claim is made, per clause (a sentence cut at clause boundaries, rules/cues/clauses.yml):
+a DRUG mention (or "it" standing for the one drug of the previous sentence) plus a direction
+cue (rules/cues/directions.yml). The chosen cue decides the direction, whether the claim is
+negated (a negation's scope covers it), its certainty (hedges, strong boosters), comparators
+(drugs after "than", "superior to", "compared with"...), evidence, attribution and overclaim.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from claimx.errors import RuleError
+from claimx.recognize.base import Mention
+from claimx.records import ClaimRow, RegimenRow, StatisticRow
+from claimx.rules import read_yaml, rules_dir
+
+DIRECTIONS = ("benefit", "harm", "no_difference", "superior", "inferior", "unclear")
+COMPARATIVE = frozenset({"no_difference", "superior", "inferior"})
+CERTAINTIES = ("strong", "asserted", "hedged")
+EVIDENCE_TYPES = (
+    "meta_analysis",
+    "systematic_review",
+    "rct",
+    "observational",
+    "case_series",
+    "case_report",
+    "preclinical",
+    "review",
+    "expert_opinion",
+    "anecdote",
+    "unspecified",
+)
+# Designs that cannot carry "without a doubt": the overclaim flag fires on these.
+WEAK_EVIDENCE = frozenset(
+    {"anecdote", "expert_opinion", "case_report", "case_series", "preclinical", "unspecified"}
+)
+STRONG_EVIDENCE = frozenset({"meta_analysis", "systematic_review", "rct"})
+
+# The files of rules/cues/ this module reads, and the groups each may hold.
+CUE_FILES = {
+    "hedges.yml": ("hedged", "pseudo"),
+    "certainty.yml": ("strong",),
+    "negations.yml": ("negation", "pseudo", "terminators"),
+    "directions.yml": ("benefit", "harm", "no_difference", "superior", "inferior", "comparators"),
+    "evidence.yml": EVIDENCE_TYPES[:-1] + ("not_evidence", "weak"),
+    "attribution.yml": ("attribution",),
+    "clauses.yml": ("boundaries",),
+}
+# Keys a cue entry may have.
+ENTRY_KEYS = frozenset(
+    {"id", "cue", "regex", "verb", "forms", "case", "example", "requires", "negated", "scope",
+     "person", "kind"}
+)
+REQUIRES = frozenset({"drug_before", "condition_after"})
+SCOPES = frozenset({"forward", "backward", "both"})
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_SEP = r"[\s\-\u2010\u2011]+"
+_SPLIT = re.compile(_SEP)
+_WORD = re.compile(r"\w+")
+_CONSONANT_Y = re.compile(r"[^aeiou]y\Z")
+# "it", "this drug" standing for the drug of the previous sentence.
+_PRONOUN = re.compile(
+    r"\b(?:it|its|this (?:drug|medication|medicine|agent|compound|treatment|therapy)|"
+    r"the (?:drug|medication|medicine|agent|compound))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One entry of a rules/cues/*.yml file: its id, the group it sits in, and its flags."""
+
+    id: str
+    group: str
+    file: str
+    requires: tuple[str, ...] = ()
+    negated: bool = False
+    scope: str = "forward"
+    person: bool = False
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A cue found in the text: character offsets (end exclusive) and the cue."""
+
+    start: int
+    end: int
+    cue: Cue
+    who: str | None = None
+
+
+def verb_forms(phrase: str) -> tuple[str, ...]:
+    """A phrase with its first word as a regular verb: reduce -> reduces, reduced, reducing."""
+    first, _, rest = phrase.partition(" ")
+    tail = f" {rest}" if rest else ""
+    if first.endswith("ee"):
+        forms = (first + "s", first + "d", first + "ing")
+    elif first.endswith("e"):
+        forms = (first + "s", first + "d", first[:-1] + "ing")
+    elif _CONSONANT_Y.search(first):
+        forms = (first[:-1] + "ies", first[:-1] + "ied", first + "ing")
+    elif first.endswith(("s", "x", "z", "ch", "sh")):
+        forms = (first + "es", first + "ed", first + "ing")
+    else:
+        forms = (first + "s", first + "ed", first + "ing")
+    return (phrase,) + tuple(f + tail for f in forms)
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A literal cue as a regex: spaces/hyphens between words match any run of them."""
+    words = [w for w in _SPLIT.split(phrase.strip()) if w]
+    if not words:
+        raise ValueError("empty cue")
+    body = _SEP.join(re.escape(w) for w in words)
+    left = r"(?<![\w\-])" if words[0][0].isalnum() or words[0][0] == "_" else ""
+    right = r"(?!\w)" if words[-1][-1].isalnum() or words[-1][-1] == "_" else ""
+    return left + body + right
+
+
+def entry_surfaces(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every literal surface of a cue entry: its phrases, their verb forms, its extra forms."""
+    cues = entry.get("cue") or ()
+    phrases = (cues,) if isinstance(cues, str) else tuple(cues)
+    out: list[str] = []
+    for p in phrases:
+        out.extend(verb_forms(p) if entry.get("verb") else (p,))
+    forms = entry.get("forms") or ()
+    out.extend((forms,) if isinstance(forms, str) else forms)
+    seen: dict[str, None] = {}
+    for s in out:
+        seen.setdefault(str(s), None)
+    return tuple(seen)
+
+
+class CueGroup:
+    """Several cue entries compiled into one regex: leftmost hit, longest literal first."""
+
+    def __init__(self, entries: Sequence[tuple[Cue, Mapping[str, Any]]]) -> None:
+        self.cues: tuple[Cue, ...] = tuple(c for c, _ in entries)
+        regex_parts: list[str] = []
+        literal_parts: list[tuple[int, str]] = []
+        owner: list[int] = []  # alternative number -> index of its cue
+
+        def wrap(i: int, body: str, case: bool) -> str:
+            owner.append(i)
+            inner = f"(?-i:{body})" if case else f"(?:{body})"
+            return f"(?P<a{len(owner) - 1}>{inner})"
+
+        for i, (_, entry) in enumerate(entries):
+            case = bool(entry.get("case"))
+            if "regex" in entry:
+                regex_parts.append(wrap(i, str(entry["regex"]), case))
+            for s in entry_surfaces(entry):
+                literal_parts.append((len(s), wrap(i, phrase_pattern(s), case)))
+        literal_parts.sort(key=lambda p: -p[0])  # stable: file order breaks ties
+        parts = regex_parts + [p for _, p in literal_parts]
+        self._owner = tuple(owner)
+        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    def finditer(self, text: str) -> Iterable[Hit]:
+        """Non-overlapping hits, left to right."""
+        if self.pattern is None:
+            return
+        for m in self.pattern.finditer(text):
+            if m.end() == m.start() or m.lastgroup is None:
+                continue
+            yield Hit(m.start(), m.end(), self.cues[self._owner[int(m.lastgroup[1:])]])
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionRule:
+    cue: Cue
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """Every cue group, compiled; build with load_cues()."""
+
+    hedges: CueGroup
+    not_hedges: CueGroup
+    strong: CueGroup
+    negations: CueGroup
+    pseudo_negations: CueGroup
+    terminators: CueGroup
+    directions: CueGroup
+    comparators: CueGroup
+    evidence: CueGroup
+    not_evidence: CueGroup
+    weak: CueGroup
+    boundaries: CueGroup
+    attribution: tuple[AttributionRule, ...]
+    not_names: frozenset[str]
+    pronouns: frozenset[str]
+    abbreviations: frozenset[str]
+    end_sections: frozenset[str]
+    heading_max_words: int
+    window: int
+
+
+def _read(folder: Path, name: str) -> dict[str, Any]:
+    path = folder / "cues" / name
+    if not path.is_file():
+        raise RuleError(f"{path} is missing; restore it from claimx's rules/cues/")
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: expected a mapping of cue groups at the top level")
+    return data
+
+
+def read_cue_entries(folder: Path) -> list[tuple[Cue, dict[str, Any]]]:
+    """Every cue entry of rules/cues/, validated (ids unique, keys known), in file order."""
+    out: list[tuple[Cue, dict[str, Any]]] = []
+    seen: dict[str, str] = {}
+    for name, groups in CUE_FILES.items():
+        data = _read(folder, name)
+        for group in groups:
+            entries = data.get(group) or []
+            if not isinstance(entries, list):
+                raise RuleError(f"rules/cues/{name}: '{group}' must be a list of entries")
+            for n, entry in enumerate(entries, 1):
+                where = f"rules/cues/{name}: {group} entry {n}"
+                out.append((_validate(entry, where, group, name, seen), entry))
+    return out
+
+
+def _validate(entry: Any, where: str, group: str, name: str, seen: dict[str, str]) -> Cue:
+    if not isinstance(entry, dict):
+        raise RuleError(f"{where}: expected a mapping like {{id: ..., cue: ...}}")
+    unknown = set(entry) - ENTRY_KEYS
+    if unknown:
+        raise RuleError(
+            f"{where}: unknown key(s) {sorted(unknown)}; allowed: {', '.join(sorted(ENTRY_KEYS))}"
+        )
+    cue_id = entry.get("id")
+    if not isinstance(cue_id, str) or not _ID.match(cue_id):
+        raise RuleError(f"{where}: id {cue_id!r} must be kebab-case (e.g. hedge-may)")
+    if cue_id in seen:
+        raise RuleError(f"{where}: id {cue_id!r} is already used in {seen[cue_id]}")
+    seen[cue_id] = f"rules/cues/{name}"
+    if ("cue" in entry) == ("regex" in entry):
+        raise RuleError(f"{where} ({cue_id}): give exactly one of 'cue' or 'regex'")
+    if "regex" in entry:
+        try:
+            re.compile(str(entry["regex"]))
+        except re.error as e:
+            raise RuleError(f"{where} ({cue_id}): bad regex ({e})") from None
+        if not entry.get("example"):
+            raise RuleError(f"{where} ({cue_id}): a regex entry needs an 'example' sentence")
+    else:
+        try:
+            for s in entry_surfaces(entry):
+                phrase_pattern(s)
+        except (ValueError, TypeError):
+            raise RuleError(f"{where} ({cue_id}): 'cue' must be a phrase or a list") from None
+    requires = tuple(entry.get("requires") or ())
+    if set(requires) - REQUIRES:
+        raise RuleError(f"{where} ({cue_id}): requires must be among {sorted(REQUIRES)}")
+    scope = entry.get("scope", "forward")
+    if scope not in SCOPES:
+        raise RuleError(f"{where} ({cue_id}): scope must be one of {sorted(SCOPES)}")
+    return Cue(
+        id=cue_id,
+        group=group,
+        file=name,
+        requires=requires,
+        negated=bool(entry.get("negated")),
+        scope=scope,
+        person=bool(entry.get("person")),
+        kind=str(entry.get("kind") or ""),
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_cues(folder: Path) -> Cues:
+    entries = read_cue_entries(folder)
+
+    def group(file: str, *names: str) -> CueGroup:
+        return CueGroup([(c, e) for c, e in entries if c.file == file and c.group in names])
+
+    attribution = []
+    for cue, entry in entries:
+        if cue.group != "attribution":
+            continue
+        pattern = re.compile(str(entry["regex"]))
+        if "who" not in pattern.groupindex:
+            raise RuleError(f"rules/cues/attribution.yml ({cue.id}): the regex needs (?P<who>...)")
+        attribution.append(AttributionRule(cue, pattern))
+    attr = _read(folder, "attribution.yml")
+    negs = _read(folder, "negations.yml")
+    clauses = _read(folder, "clauses.yml")
+    return Cues(
+        hedges=group("hedges.yml", "hedged"),
+        not_hedges=group("hedges.yml", "pseudo"),
+        strong=group("certainty.yml", "strong"),
+        negations=group("negations.yml", "negation"),
+        pseudo_negations=group("negations.yml", "pseudo"),
+        terminators=group("negations.yml", "terminators"),
+        directions=group("directions.yml", *DIRECTIONS),
+        comparators=group("directions.yml", "comparators"),
+        evidence=group("evidence.yml", *EVIDENCE_TYPES),
+        not_evidence=group("evidence.yml", "not_evidence"),
+        weak=group("evidence.yml", "weak"),
+        boundaries=group("clauses.yml", "boundaries"),
+        attribution=tuple(attribution),
+        not_names=frozenset(attr.get("not_names") or ()),
+        pronouns=frozenset(attr.get("pronouns") or ()),
+        abbreviations=frozenset(str(a).lower() for a in clauses.get("abbreviations") or ()),
+        end_sections=frozenset(str(a).lower() for a in clauses.get("end_sections") or ()),
+        heading_max_words=int(clauses.get("heading_max_words", 10)),
+        window=int(negs.get("window", 8)),
+    )
+
+
+def load_cues(rules: str | Path | None = None) -> Cues:
+    """The compiled cue lists of a rules folder (cached per folder)."""
+    return _load_cues(Path(rules_dir(rules)).resolve())
+
+
+# ---------------------------------------------------------------------------------------------
+# Document-level preparation: every cue group runs once over the whole text.
+
+
+@dataclass(slots=True)
+class _Hits:
+    """Hits of one cue group, sorted by start, with their starts for bisecting."""
+
+    items: list[Hit]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, hits: Iterable[Hit]) -> _Hits:
+        items = sorted(hits, key=lambda h: (h.start, -h.end))
+        return cls(items, [h.start for h in items])
+
+    def within(self, start: int, end: int) -> list[Hit]:
+        """Hits wholly inside [start, end)."""
+        i = bisect.bisect_left(self.starts, start)
+        out = []
+        while i < len(self.items) and self.items[i].start < end:
+            if self.items[i].end <= end:
+                out.append(self.items[i])
+            i += 1
+        return out
+
+
+def _unmasked(hits: Iterable[Hit], masks: Sequence[Hit]) -> list[Hit]:
+    """Drop hits that overlap a mask (a pseudo-negation, a not-hedge, a not-evidence span)."""
+    if not masks:
+        return list(hits)
+    starts = [m.start for m in masks]
+    out = []
+    for h in hits:
+        i = bisect.bisect_right(starts, h.end) - 1
+        overlapped = False
+        while i >= 0 and masks[i].end > h.start - 200:
+            if masks[i].start < h.end and h.start < masks[i].end:
+                overlapped = True
+                break
+            i -= 1
+        if not overlapped:
+            out.append(h)
+    return out
+
+
+def heading_spans(text: str, cues: Cues) -> tuple[list[tuple[int, int]], int]:
+    """Lines that are headings (short, no sentence end), and where a reference list starts."""
+    spans: list[tuple[int, int]] = []
+    end_of_claims = len(text)
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stripped = line.strip()
+        if not stripped:
+            continue
+        words = _WORD.findall(stripped)
+        if stripped.rstrip("*").strip().lower().rstrip(":") in cues.end_sections:
+            end_of_claims = min(end_of_claims, start)
+        if len(words) <= cues.heading_max_words and stripped[-1] not in ".!;,\"\u201d'":
+            spans.append((start, end))
+    return spans, end_of_claims
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A piece of one sentence that can hold claims: its sentence, offsets, claim text, and
+    its clauses."""
+
+    sent_id: int
+    start: int
+    end: int
+    clauses: tuple[tuple[int, int], ...]
+
+
+def _paren_depth(text: str, start: int, pos: int) -> int:
+    segment = text[start:pos]
+    return segment.count("(") - segment.count(")") + segment.count("[") - segment.count("]")
+
+
+def _is_abbreviation(text: str, unit_start: int, dot: int, cues: Cues) -> bool:
+    """Whether the full stop at `dot` ends an abbreviation ("Dr.", "e.g.", an initial "F.")."""
+    before = text[max(unit_start, dot - 12) : dot]
+    m = re.search(r"([A-Za-z.]+)\Z", before)
+    if not m:
+        return False
+    word = m.group(1).lower().strip(".")
+    if word in cues.abbreviations or word.replace(".", "") in cues.abbreviations:
+        return True
+    return len(m.group(1)) == 1 and m.group(1).isupper()
+
+
+def sentence_units(
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    cues: Cues,
+    boundaries: _Hits,
+    headings: Sequence[tuple[int, int]],
+    end_of_claims: int,
+) -> list[Unit]:
+    """Sentences without their heading lines, cut at missed sentence ends, with clauses."""
+    units: list[Unit] = []
+    h_starts = [h[0] for h in headings]
+    for sent_id, (s, e) in enumerate(sentences):
+        if s >= end_of_claims:
+            break
+        e = min(e, end_of_claims)
+        # Remove heading lines that lie inside the sentence.
+        pieces = [(s, e)]
+        i = max(bisect.bisect_right(h_starts, s) - 1, 0)
+        while i < len(headings) and headings[i][0] < e:
+            hs, he = headings[i]
+            nxt = []
+            for ps, pe in pieces:
+                if he <= ps or hs >= pe:
+                    nxt.append((ps, pe))
+                    continue
+                if hs > ps:
+                    nxt.append((ps, hs))
+                if he < pe:
+                    nxt.append((he, pe))
+            pieces = nxt
+            i += 1
+        for ps, pe in pieces:
+            ps, pe = _trim(text, ps, pe)
+            if pe <= ps:
+                continue
+            units.extend(_cut(text, sent_id, ps, pe, cues, boundaries))
+    return units
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _cut(
+    text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits
+) -> list[Unit]:
+    """Cut one sentence piece into units (missed sentence ends) and clauses."""
+    unit_cuts: list[tuple[int, int]] = []
+    clause_cuts: list[tuple[int, int]] = []
+    for b in boundaries.within(s, e):
+        if b.start <= s or b.end >= e or _paren_depth(text, s, b.start) > 0:
+            continue
+        if b.cue.kind == "sentence":
+            if _is_abbreviation(text, s, b.start, cues):
+                continue
+            unit_cuts.append((b.start + 1, b.end))
+        else:
+            clause_cuts.append((b.start, b.end))
+    units = []
+    start = s
+    for cut_start, cut_end in unit_cuts + [(e, e)]:
+        us, ue = _trim(text, start, cut_start)
+        if ue > us:
+            clauses = []
+            cs = us
+            for c_start, c_end in clause_cuts:
+                if us < c_start and c_end < ue:
+                    if c_start > cs:
+                        clauses.append(_trim(text, cs, c_start))
+                    cs = c_end
+            clauses.append(_trim(text, cs, ue))
+            units.append(Unit(sent_id, us, ue, tuple(c for c in clauses if c[1] > c[0])))
+        start = cut_end
+    return units
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims.
+
+
+@dataclass(slots=True)
+class _Doc:
+    """Everything build_claims looks up while it walks the clauses of one document."""
+
+    text: str
+    cues: Cues
+    drugs: list[Mention]
+    drug_starts: list[int]
+    conditions: list[Mention]
+    condition_starts: list[int]
+    hedges: _Hits
+    strong: _Hits
+    negations: _Hits
+    terminators: _Hits
+    directions: _Hits
+    comparators: _Hits
+    evidence: _Hits
+    weak: list[Hit]
+    attribution: _Hits
+
+    def mentions(self, label: str, start: int, end: int) -> list[Mention]:
+        items, starts = (
+            (self.drugs, self.drug_starts) if label == "DRUG" else
+            (self.conditions, self.condition_starts)
+        )
+        i = bisect.bisect_left(starts, start)
+        out = []
+        while i < len(items) and items[i].start < end:
+            if items[i].end <= end:
+                out.append(items[i])
+            i += 1
+        return out
+
+
+def build_claims(
+    doc_id: str,
+    text: str,
+    sentences: list[tuple[int, int]],
+    mentions: list[Mention],
+    regimens: list[RegimenRow],
+    statistics: list[StatisticRow],
+    doc_evidence: str | None = None,
+    rules: str | Path | None = None,
+) -> list[ClaimRow]:
+    """Claim rows of one document, in text order (claim ids c1, c2...)."""
+    cues = load_cues(rules)
+    doc = _prepare(text, cues, mentions)
+    headings, end_of_claims = heading_spans(text, cues)
+    boundaries = _Hits.of(cues.boundaries.finditer(text))
+    units = sentence_units(text, sentences, cues, boundaries, headings, end_of_claims)
+    mention_span = {m.mention_id: (m.start, m.end) for m in mentions}
+    rows: list[ClaimRow] = []
+    previous_drugs: tuple[str, ...] = ()
+    previous_sent = -2
+    named_source: str | None = None
+    for unit in units:
+        attribution, is_person, named_source = _attribution(doc, unit, named_source)
+        sentence_drugs: list[str] = []
+        for cs, ce in unit.clauses:
+            claim = _clause_claim(doc, unit, cs, ce, previous_drugs, previous_sent)
+            sentence_drugs.extend(_name(doc, m) for m in doc.mentions("DRUG", cs, ce))
+            if claim is None:
+                continue
+            drugs, comparators, conditions, hit, negated, coref = claim
+            certainty, certainty_hit = _certainty(doc, cs, ce)
+            evidence = _evidence(doc, unit, cs, ce, is_person, doc_evidence)
+            rows.append(
+                ClaimRow(
+                    doc_id=doc_id,
+                    claim_id=f"c{len(rows) + 1}",
+                    sent_id=unit.sent_id,
+                    drugs=drugs,
+                    comparators=comparators,
+                    conditions=conditions,
+                    direction=hit.cue.group,
+                    negated=negated,
+                    certainty=certainty,
+                    evidence=evidence,
+                    regimen_ids=_regimen_ids(regimens, unit, cs, ce, mention_span),
+                    stat_ids=tuple(
+                        st.stat_id
+                        for st in statistics
+                        if st.sent_id == unit.sent_id and cs <= st.start < ce
+                    ),
+                    text=text[unit.start : unit.end],
+                    attribution=attribution,
+                    overclaim=_overclaim(doc, certainty, certainty_hit, evidence),
+                    rule_id=hit.cue.id + ("+coref" if coref else ""),
+                )
+            )
+        if sentence_drugs:
+            previous_drugs, previous_sent = _dedupe(sentence_drugs), unit.sent_id
+    return rows
+
+
+def _prepare(text: str, cues: Cues, mentions: Sequence[Mention]) -> _Doc:
+    drugs = [m for m in mentions if m.label == "DRUG"]
+    conditions = [m for m in mentions if m.label == "CONDITION"]
+    drugs.sort(key=lambda m: (m.start, m.end))
+    conditions.sort(key=lambda m: (m.start, m.end))
+    hedge_masks = list(cues.not_hedges.finditer(text))
+    neg_masks = list(cues.pseudo_negations.finditer(text))
+    ev_masks = list(cues.not_evidence.finditer(text))
+    # A direction cue inside a drug name ("patient-controlled analgesia" as a DRUG) is no cue.
+    drug_spans = [Hit(m.start, m.end, Cue("drug", "drug", "")) for m in drugs]
+    attribution = []
+    for rule in cues.attribution:
+        for m in rule.pattern.finditer(text):
+            who = m.group("who")
+            first = who.split()[0] if who else ""
+            if not who or first in cues.not_names and who not in cues.pronouns:
+                continue
+            attribution.append(Hit(m.start(), m.end(), rule.cue, who))
+    return _Doc(
+        text=text,
+        cues=cues,
+        drugs=drugs,
+        drug_starts=[m.start for m in drugs],
+        conditions=conditions,
+        condition_starts=[m.start for m in conditions],
+        hedges=_Hits.of(_unmasked(cues.hedges.finditer(text), hedge_masks)),
+        strong=_Hits.of(cues.strong.finditer(text)),
+        negations=_Hits.of(_unmasked(cues.negations.finditer(text), neg_masks)),
+        terminators=_Hits.of(cues.terminators.finditer(text)),
+        directions=_Hits.of(_unmasked(cues.directions.finditer(text), drug_spans)),
+        comparators=_Hits.of(cues.comparators.finditer(text)),
+        evidence=_Hits.of(_unmasked(cues.evidence.finditer(text), ev_masks)),
+        weak=list(cues.weak.finditer(text)),
+        attribution=_Hits.of(attribution),
+    )
+
+
+def _name(doc: _Doc, m: Mention) -> str:
+    return m.found.norm or doc.text[m.start : m.end]
+
+
+def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for n in names:
+        seen.setdefault(n.lower(), n)
+    return tuple(seen.values())
+
+
+_Claim = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], Hit, bool, bool]
+
+
+def _clause_claim(
+    doc: _Doc,
+    unit: Unit,
+    cs: int,
+    ce: int,
+    previous_drugs: tuple[str, ...],
+    previous_sent: int,
+) -> _Claim | None:
+    """The claim of one clause: drugs, comparators, conditions, direction cue, negated, coref."""
+    text = doc.text
+    if text[cs:ce].rstrip("\"\u201d' )").endswith("?"):
+        return None  # a question asserts nothing
+    drug_mentions = doc.mentions("DRUG", cs, ce)
+    condition_mentions = doc.mentions("CONDITION", cs, ce)
+    hits = [h for h in doc.directions.within(cs, ce) if _requirements_met(h, drug_mentions,
+                                                                           condition_mentions)]
+    if not hits:
+        return None
+    comparative = [h for h in hits if h.cue.group in COMPARATIVE]
+    hit = (comparative or hits)[0]
+    coref = False
+    if drug_mentions:
+        drugs, comparators = _split_comparators(doc, cs, ce, drug_mentions)
+    else:
+        # "It has been shown to ...": the one drug of the previous sentence, if it is near.
+        pronoun = _PRONOUN.search(text, cs, hit.start)
+        if not (pronoun and previous_drugs and len(previous_drugs) == 1
+                and unit.sent_id - previous_sent <= 1):
+            return None
+        drugs, comparators, coref = previous_drugs, (), True
+    if not drugs:
+        return None
+    conditions = _dedupe(_name(doc, m) for m in condition_mentions)
+    negated = hit.cue.negated or _negated(doc, hit, cs, ce)
+    return drugs, comparators, conditions, hit, negated, coref
+
+
+def _requirements_met(hit: Hit, drugs: Sequence[Mention], conditions: Sequence[Mention]) -> bool:
+    for need in hit.cue.requires:
+        if need == "drug_before" and not any(m.end <= hit.start for m in drugs):
+            return False
+        if need == "condition_after" and not any(m.start >= hit.end for m in conditions):
+            return False
+    return True
+
+
+def _split_comparators(
+    doc: _Doc, cs: int, ce: int, drug_mentions: Sequence[Mention]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Claimed drugs and comparators: drugs after "than"/"superior to"/"versus" compare."""
+    markers = doc.comparators.within(cs, ce)
+    for marker in markers:
+        before = [m for m in drug_mentions if m.end <= marker.start]
+        after = [m for m in drug_mentions if m.start >= marker.end]
+        if before and after:
+            return (
+                _dedupe(_name(doc, m) for m in before),
+                _dedupe(_name(doc, m) for m in after),
+            )
+        if not before and after:
+            # "Compared with morphine, ketamine ...": the comparators run to the next comma.
+            comma = doc.text.find(",", marker.end, ce)
+            stop = comma if comma != -1 else ce
+            comp = [m for m in after if m.start < stop]
+            rest = [m for m in drug_mentions if m.start >= stop]
+            if comp and rest:
+                return _dedupe(_name(doc, m) for m in rest), _dedupe(_name(doc, m) for m in comp)
+    return _dedupe(_name(doc, m) for m in drug_mentions), ()
+
+
+def _negated(doc: _Doc, hit: Hit, cs: int, ce: int) -> bool:
+    """Whether a negation's scope (ConText style) covers the cue's start."""
+    for neg in doc.negations.within(cs, ce):
+        scope = neg.cue.scope
+        if scope in ("forward", "both") and neg.start <= hit.start < _forward_end(doc, neg, ce):
+            return True
+        if scope in ("backward", "both") and _backward_start(doc, neg, cs) <= hit.start < neg.end:
+            return True
+    return False
+
+
+def _forward_end(doc: _Doc, neg: Hit, ce: int) -> int:
+    end = ce
+    for term in doc.terminators.within(neg.end, ce):
+        end = term.start
+        break
+    words = 0
+    for m in _WORD.finditer(doc.text, neg.end, end):
+        words += 1
+        if words > doc.cues.window:
+            return m.start()
+    return end
+
+
+def _backward_start(doc: _Doc, neg: Hit, cs: int) -> int:
+    start = cs
+    terms = doc.terminators.within(cs, neg.start)
+    if terms:
+        start = terms[-1].end
+    spans = [m.start() for m in _WORD.finditer(doc.text, start, neg.start)]
+    if len(spans) > doc.cues.window:
+        return spans[-doc.cues.window]
+    return start
+
+
+def _certainty(doc: _Doc, cs: int, ce: int) -> tuple[str, Hit | None]:
+    """hedged if a hedge is in the clause, else strong if a booster is, else asserted."""
+    hedges = doc.hedges.within(cs, ce)
+    if hedges:
+        return "hedged", hedges[0]
+    strong = doc.strong.within(cs, ce)
+    if strong:
+        return "strong", strong[0]
+    return "asserted", None
+
+
+def _evidence(
+    doc: _Doc, unit: Unit, cs: int, ce: int, is_person: bool, doc_evidence: str | None
+) -> str:
+    """Sentence cues first (the clause's own, then the unit's), then a quoted clinician, then
+    the document's stated design, then the latest design cue earlier in the same section."""
+    for start, end in ((cs, ce), (unit.start, unit.end)):
+        hits = doc.evidence.within(start, end)
+        if hits:
+            return hits[0].cue.group
+    if is_person:
+        return "expert_opinion"
+    if doc_evidence:
+        return doc_evidence
+    return _carried_evidence(doc, unit.start) or "unspecified"
+
+
+# A design cue carries to later sentences only when it opens its sentence ("A randomized
+# controlled trial ... revealed", "All of these reports were just anecdotal"): a design named
+# at the end of a sentence ("supported by basic science") is that sentence's business.
+_CARRY_WITHIN = 60
+
+
+def _carried_evidence(doc: _Doc, before: int) -> str | None:
+    """The latest design cue before `before` in the same section that opens its sentence."""
+    i = bisect.bisect_left(doc.evidence.starts, before) - 1
+    text = doc.text
+    while i >= 0:
+        hit = doc.evidence.items[i]
+        i -= 1
+        if _heading_between(text, hit.end, before, doc.cues):
+            return None
+        sentence_start = _sentence_start(text, hit.start)
+        if hit.start - sentence_start <= _CARRY_WITHIN:
+            return hit.cue.group
+    return None
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    """Start of the sentence holding `pos`: after the last '. ', '? ', '! ' or newline."""
+    window = text[max(0, pos - 400) : pos]
+    best = -1
+    for m in re.finditer(r"[.!?][\"\u201d']?\s+|\n", window):
+        best = m.end()
+    return pos - len(window) + best if best >= 0 else max(0, pos - 400)
+
+
+def _heading_between(text: str, start: int, end: int, cues: Cues) -> bool:
+    """Whether a heading line lies between two offsets (a new section)."""
+    segment = text[start:end]
+    if "\n" not in segment:
+        return False
+    lines = segment.split("\n")[1:-1]
+    for line in lines:
+        stripped = line.strip()
+        if (
+            stripped
+            and len(_WORD.findall(stripped)) <= cues.heading_max_words
+            and stripped[-1] not in ".!;,\"\u201d'"
+        ):
+            return True
+    return False
+
+
+def _attribution(
+    doc: _Doc, unit: Unit, named_source: str | None
+) -> tuple[str | None, bool, str | None]:
+    """Who the unit quotes (pronouns resolved to the latest named source), whether it is a
+    person, and the latest named source after this unit."""
+    who: str | None = None
+    person = False
+    latest = named_source
+    # Sources named earlier in the text, between the last unit and this one, count as latest.
+    for hit in doc.attribution.within(unit.start, unit.end):
+        name = hit.who or ""
+        if name in doc.cues.pronouns:
+            if who is None and latest:
+                who, person = latest, True
+            continue
+        if who is None:
+            who, person = _clean_name(name), hit.cue.person
+        if hit.cue.person:
+            latest = _clean_name(name)
+    return who, person, latest
+
+
+def _clean_name(name: str) -> str:
+    return " ".join(name.split())
+
+
+def _regimen_ids(
+    regimens: Sequence[RegimenRow],
+    unit: Unit,
+    cs: int,
+    ce: int,
+    mention_span: Mapping[str, tuple[int, int]],
+) -> tuple[str, ...]:
+    out = []
+    for r in regimens:
+        if r.sent_id != unit.sent_id:
+            continue
+        spans = [mention_span[i] for i in r.mention_ids if i in mention_span]
+        if not spans or any(cs <= s < ce for s, _ in spans):
+            out.append(r.regimen_id)
+    return tuple(out)
+
+
+def _overclaim(doc: _Doc, certainty: str, hit: Hit | None, evidence: str) -> str | None:
+    """A reason when strong certainty rests on weak evidence; else None."""
+    if certainty != "strong" or hit is None or evidence in STRONG_EVIDENCE:
+        return None
+    cue = doc.text[hit.start : hit.end]
+    remarks = _dedupe(doc.text[w.start : w.end] for w in doc.weak)
+    if evidence not in WEAK_EVIDENCE and not remarks:
+        return None
+    reason = f"strong certainty ('{cue}') rests on {evidence.replace('_', ' ')} evidence"
+    if remarks:
+        quoted = ", ".join(f"'{r}'" for r in remarks[:3])
+        reason += f"; the text calls its evidence weak ({quoted})"
+    return reason
