@@ -98,11 +98,11 @@ SURFACES: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("DURATION", "100 hours", None, ()),
     ("DURATION", "30 minutes", None, ()),
     # STATISTIC: p-values with their label; percentages reported as results.
-    ("STATISTIC", "P\u00a0=.001", None, ()),
-    ("STATISTIC", "P\u00a0=.01", None, ()),
-    ("STATISTIC", "P\u00a0=.02", None, ()),
-    ("STATISTIC", "P\u00a0=.03", None, ()),
-    ("STATISTIC", "P\u00a0=.04", None, ()),
+    ("STATISTIC", "P =.001", None, ()),
+    ("STATISTIC", "P =.01", None, ()),
+    ("STATISTIC", "P =.02", None, ()),
+    ("STATISTIC", "P =.03", None, ()),
+    ("STATISTIC", "P =.04", None, ()),
     ("STATISTIC", "40%", None, ()),
     ("STATISTIC", "60%", None, ()),
     ("STATISTIC", "70%", None, ()),
@@ -177,8 +177,12 @@ SURFACES: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
 
 
 def occurrences(text: str, surface: str) -> list[tuple[int, int]]:
-    """Case-insensitive occurrences of `surface` between non-word characters."""
-    pattern = re.compile(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", re.IGNORECASE)
+    """Case-insensitive occurrences of `surface` between non-word characters.
+
+    A space in the surface also matches a no-break space (the seeds have `P\u00a0=.01`).
+    """
+    body = r"[ \u00a0]".join(re.escape(part) for part in surface.split(" "))
+    pattern = re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE)
     return [m.span() for m in pattern.finditer(text)]
 
 
