@@ -42,13 +42,19 @@ _DIGITS = re.compile(
 )
 _WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 
-# A regex alternation matching one spelled cardinal ("twenty-five", "one hundred and twenty").
-_SIMPLE_WORDS = "|".join(
-    sorted((w for w in (*_UNITS, *_TENS) if w not in ("a", "an", "single")), key=len, reverse=True)
+# A regex matching one spelled cardinal ("two", "twenty-five", "one hundred and twenty").
+_ONES = "|".join(
+    sorted(
+        (w for w, v in _UNITS.items() if 1 <= v <= 19 and w not in ("a", "an", "single")),
+        key=len,
+        reverse=True,
+    )
 )
+_TENS_WORDS = "|".join(_TENS)
+_BELOW_100 = rf"(?:(?:{_TENS_WORDS})(?:[\s\-](?:{_ONES}))?|{_ONES}|zero)"
 SPELLED_NUMBER = (
-    rf"(?:(?:{_SIMPLE_WORDS})(?:[\s\-](?:{_SIMPLE_WORDS}|hundred|thousand|and)){{0,5}}"
-    r"|(?:a|one)[\s\-]half|half)"
+    rf"(?:{_BELOW_100}(?:[\s\-]hundred(?:[\s\-](?:and[\s\-])?{_BELOW_100})?)?"
+    rf"(?:[\s\-]thousand(?:[\s\-](?:and[\s\-])?{_BELOW_100})?)?|(?:a|one)[\s\-]half|half)"
 )
 ORDINAL_WORD = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 
