@@ -1,0 +1,820 @@
+"""Outcome statistics: p values, confidence intervals, effect measures, percentages, counts,
+means and medians with their spread, and APA test statistics, parsed into numbers.
+
+The patterns are regular expressions in rules/patterns/statistics.yml and the cue words in
+rules/cues/statistics.yml. `StatisticFinder(rules)(text)` returns STATISTIC mentions whose
+`data` carries the columns of the statistics table; `statistic_rows` turns them into rows and
+runs the consistency checks of `claimx.checks`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from spacy.language import Language
+
+from claimx.errors import RuleError
+from claimx.records import StatisticRow
+from claimx.recognize.base import Found, Mention, TextRecognizer
+from claimx.rules import read_yaml, rules_dir
+
+LABEL = "STATISTIC"
+KINDS = frozenset(
+    {"p_value", "ci", "ratio", "mean_difference", "percent", "count", "mean_sd",
+     "test_statistic", "nnt"}
+)
+HANDLERS = frozenset(
+    {"test", "effect", "estimate_ci", "announced_ci", "ci", "mean_sd", "p_value", "count_pair",
+     "count", "percent", "versus", "central"}
+)
+PATTERN_KEYS = frozenset({"id", "kind", "handler", "priority", "regex"})
+CUE_KEYS = frozenset(
+    {"effect_measures", "estimate_kinds", "test_types", "one_tailed", "central_tendency",
+     "central_window", "number_blockers", "percent_measures", "measure_links", "group_links",
+     "reference_headings", "number_words"}
+)
+ROW_FIELDS = frozenset(StatisticRow.__dataclass_fields__) - {
+    "doc_id", "stat_id", "sent_id", "text", "start", "end", "rule_id"
+}
+_FRAGMENT_REF = re.compile(r"\{([A-Za-z_]\w*)\}")
+_SUPERSCRIPTS = MappingProxyType(
+    {ord(c): d for c, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")}
+)
+_MINUS = MappingProxyType({ord(c): "-" for c in "−–‐—"})
+_DEC = re.compile(r"[-−–]?\s?(?:\d+(?:[.·]\d+)?|[.·]\d+)")
+# The mantissa and exponent of a p value written in scientific notation.
+_SCI = re.compile(
+    r"^(?P<m>(?:\d+(?:[.·]\d+)?|[.·]\d+))?\s?(?:(?:[x×*·]\s?)?10\s?(?:\^|\*\*)?\s?"
+    r"(?P<sign>[-−–⁻])?\s?(?P<e>[\d⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})|[eE](?P<esign>[-−])?(?P<e2>\d{1,3}))$"
+)
+# Where a sentence ends, for the windows that look for context (not a full splitter).
+_SENTENCE_END = re.compile(r"(?<!\bvs)(?<!\bv)(?<!\bal)(?<!\bi\.e)(?<!\be\.g)[.!?](?=\s+[A-Z(\[])|\n\s*\n")
+_CLAUSE_END = re.compile(r";|(?<!\bvs)(?<!\bv)(?<!\bal)[.!?](?=\s+[A-Z(\[])|\n")
+_DOSE_UNIT_AFTER = re.compile(r"\s?(?:mg|mcg|µg|μg|g\b|IU\b|units?\b|mL/kg|mg/kg|mmol\b)")
+_WORD_BEFORE = re.compile(r"(\S+)\s*$")
+_SCI_MARK = re.compile(r"[eE×x*^⁻]|10\s?[-−–]")
+# An estimate is never the number right after a comparator or a p ("P < .001 (95% CI ...").
+_AFTER_COMPARATOR = re.compile(r"(?:[<>=≤≥]|\b[Pp])\s?$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    id: str
+    kind: str
+    handler: str
+    priority: int
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class StatRules:
+    """The compiled statistics rules (one instance per rules folder)."""
+
+    patterns: tuple[_Pattern, ...]
+    effect_measures: Mapping[str, Mapping[str, str]]
+    estimate_kinds: tuple[tuple[str, tuple[str, ...]], ...]
+    test_types: Mapping[str, str]
+    one_tailed: re.Pattern[str]
+    central_cue: re.Pattern[str]
+    central_window: int
+    number_blockers: frozenset[str]
+    percent_measure: re.Pattern[str]
+    measure_before: re.Pattern[str]
+    group_before_paren: re.Pattern[str]
+    group_label_before: re.Pattern[str]
+    group_link_words: frozenset[str]
+    reference_heading: re.Pattern[str]
+    number_words: Mapping[str, int]
+    ci_label: re.Pattern[str]
+
+
+def _words_regex(words: Iterable[str]) -> str:
+    """An alternation of literal words, longest first, bounded by non-word characters."""
+    alts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w) for w in alts) + ")"
+
+
+def _expand(regex: str, fragments: Mapping[str, str], where: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in fragments:
+            raise RuleError(f"{where}: unknown fragment {{{name}}}; define it under fragments")
+        return fragments[name]
+
+    return _FRAGMENT_REF.sub(sub, regex)
+
+
+def _string_list(cues: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    value = cues.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise RuleError(f"{path}: '{key}' must be a list of words")
+    return tuple(str(v) for v in value)
+
+
+@lru_cache(maxsize=8)
+def _load_rules(folder: Path) -> StatRules:
+    pattern_path = folder / "patterns" / "statistics.yml"
+    cue_path = folder / "cues" / "statistics.yml"
+    spec = read_yaml(pattern_path)
+    cues = read_yaml(cue_path)
+    if not isinstance(spec, dict) or not isinstance(spec.get("patterns"), list):
+        raise RuleError(f"{pattern_path}: expected 'fragments' and a 'patterns' list")
+    if not isinstance(cues, dict):
+        raise RuleError(f"{cue_path}: expected a mapping of cue lists")
+    unknown = set(cues) - CUE_KEYS
+    if unknown:
+        raise RuleError(
+            f"{cue_path}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"expected {', '.join(sorted(CUE_KEYS))}"
+        )
+    # Fragments may use earlier fragments; word_fragments likewise.
+    fragments: dict[str, str] = {}
+    for section in ("word_fragments", "fragments"):
+        for name, value in (spec.get(section) or {}).items():
+            if not isinstance(value, str):
+                raise RuleError(f"{pattern_path}: fragment '{name}' must be a string")
+            fragments[name] = _expand(value, fragments, f"{pattern_path}: fragment '{name}'")
+    patterns: list[_Pattern] = []
+    seen: set[str] = set()
+    for n, item in enumerate(spec["patterns"], 1):
+        where = f"{pattern_path}: pattern {n}"
+        if not isinstance(item, dict):
+            raise RuleError(f"{where}: expected a mapping with {', '.join(sorted(PATTERN_KEYS))}")
+        extra = set(item) - PATTERN_KEYS
+        missing = PATTERN_KEYS - set(item)
+        if extra or missing:
+            raise RuleError(
+                f"{where}: keys must be exactly {', '.join(sorted(PATTERN_KEYS))} "
+                f"(unknown: {sorted(extra)}, missing: {sorted(missing)})"
+            )
+        if item["id"] in seen:
+            raise RuleError(f"{where}: duplicate id '{item['id']}'")
+        seen.add(item["id"])
+        if item["kind"] not in KINDS:
+            raise RuleError(f"{where}: unknown kind '{item['kind']}'; expected one of {sorted(KINDS)}")
+        if item["handler"] not in HANDLERS:
+            raise RuleError(
+                f"{where}: unknown handler '{item['handler']}'; expected one of {sorted(HANDLERS)}"
+            )
+        try:
+            compiled = re.compile(_expand(item["regex"], fragments, where))
+        except re.error as e:
+            raise RuleError(f"{where} ({item['id']}): bad regex ({e})") from None
+        patterns.append(
+            _Pattern(item["id"], item["kind"], item["handler"], int(item["priority"]), compiled)
+        )
+
+    effects = cues.get("effect_measures") or {}
+    for key, value in effects.items():
+        if not isinstance(value, dict) or value.get("kind") not in KINDS or not value.get("measure"):
+            raise RuleError(f"{cue_path}: effect_measures.{key} needs a measure and a known kind")
+    estimate_kinds = cues.get("estimate_kinds") or {}
+    for kind in estimate_kinds:
+        if kind not in KINDS:
+            raise RuleError(f"{cue_path}: estimate_kinds.{kind} is not a known kind")
+    number_words = cues.get("number_words") or {}
+    if not all(isinstance(v, int) for v in number_words.values()):
+        raise RuleError(f"{cue_path}: number_words values must be integers")
+    links = _words_regex(_string_list(cues, "measure_links", cue_path))
+    group_links = _words_regex(_string_list(cues, "group_links", cue_path))
+    headings = _words_regex(_string_list(cues, "reference_headings", cue_path))
+    window = cues.get("central_window")
+    if not isinstance(window, int) or window <= 0:
+        raise RuleError(f"{cue_path}: central_window must be a positive integer")
+    word = r"[A-Za-z][\w/+-]{0,40}"
+    return StatRules(
+        patterns=tuple(patterns),
+        effect_measures=MappingProxyType(
+            {k: MappingProxyType(dict(v)) for k, v in effects.items()}
+        ),
+        estimate_kinds=tuple(
+            (kind, tuple(str(w) for w in words)) for kind, words in estimate_kinds.items()
+        ),
+        test_types=MappingProxyType({str(k): str(v) for k, v in cues["test_types"].items()}),
+        one_tailed=re.compile(
+            r"(?<!\w)" + _words_regex(_string_list(cues, "one_tailed", cue_path)) + r"(?!\w)",
+            re.IGNORECASE,
+        ),
+        central_cue=re.compile(
+            r"(?<![\w-])"
+            + _words_regex(_string_list(cues, "central_tendency", cue_path))
+            + r"(?![\w-])",
+            re.IGNORECASE,
+        ),
+        central_window=window,
+        number_blockers=frozenset(
+            w.lower() for w in _string_list(cues, "number_blockers", cue_path)
+        ),
+        percent_measure=re.compile(
+            r"\s?" + _words_regex(_string_list(cues, "percent_measures", cue_path)) + r"\b",
+            re.IGNORECASE,
+        ),
+        measure_before=re.compile(
+            rf"(?P<m>{word}(?:\s{word}){{0,2}})\s{links}\s?$|(?P<m2>{word}(?:\s{word}){{0,2}})\s?[:=]\s?$"
+        ),
+        group_before_paren=re.compile(
+            rf"(?<![\w-]){group_links}\s(?:the\s)?(?P<g>[^\s(),;]{{1,40}}(?:\s[^\s(),;]{{1,40}}){{0,2}})\s?[(\[]\s?$",
+            re.IGNORECASE,
+        ),
+        group_link_words=frozenset(
+            w.lower() for w in _string_list(cues, "group_links", cue_path)
+        ),
+        group_label_before=re.compile(r"[(;]\s?(?P<g>[^\s(),;=]{1,30}(?:\s[^\s(),;=]{1,30}){0,2})\s?[,;:]\s?$"),
+        reference_heading=re.compile(rf"^[ \t]*{headings}[ \t]*:?[ \t]*$", re.MULTILINE),
+        number_words=MappingProxyType({str(k).lower(): int(v) for k, v in number_words.items()}),
+        ci_label=re.compile(
+            r"(?<![\w])(?:CIs?|C\.I\.|[Cc]onfidence [Ii]ntervals?|[Cc]redible [Ii]ntervals?)(?![\w])"
+        ),
+    )
+
+
+def load_stat_rules(rules: str | Path | None = None) -> StatRules:
+    """Read and compile the statistics patterns and cues from the rules folder."""
+    return _load_rules(rules_dir(rules).resolve())
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def decimals(raw: str) -> int:
+    """How many digits follow the decimal point in a number as written ("2.20" -> 2)."""
+    raw = raw.strip().translate(_MINUS)
+    m = re.search(r"[.·](\d+)", raw)
+    return len(m.group(1)) if m else 0
+
+
+def parse_number(raw: str, words: Mapping[str, int] | None = None) -> float | None:
+    """A number as written: "13 388", "19,747", "1·1", "−0.3", ".05", "l" (OCR for 1), or
+    number words ("One hundred seventy-nine") when `words` maps them to values."""
+    text = raw.strip().translate(_MINUS).replace("·", ".")
+    text = re.sub(r"(?<=\d)[ \u2009\u00a0,](?=\d{3}(?!\d))", "", text)
+    text = re.sub(r"^-\s+", "-", text)
+    if text == "l":
+        return 1.0
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if words is None:
+        return None
+    total = 0
+    current = 0
+    for w in re.split(r"[\s-]+", text.lower()):
+        if w == "and" or not w:
+            continue
+        if w not in words:
+            return None
+        v = words[w]
+        if v == 100:
+            current = max(current, 1) * 100
+        else:
+            current += v
+    total += current
+    return float(total) if total else None
+
+
+def parse_p(raw: str) -> float | None:
+    """A p value as written: ".03", "0.001", "1.2 x 10-4", "1.2 × 10⁻⁴", "1e-5", "10^-4"."""
+    text = raw.strip()
+    plain = parse_number(text)
+    if plain is not None:
+        return plain
+    m = _SCI.match(text.replace(" ", " "))
+    if m is None:
+        return None
+    mantissa = parse_number(m.group("m")) if m.group("m") else 1.0
+    if mantissa is None:
+        return None
+    if m.group("e") is not None:
+        exponent = int(m.group("e").translate(_SUPERSCRIPTS))
+        negative = m.group("sign") is not None
+    else:
+        exponent = int(m.group("e2"))
+        negative = m.group("esign") is not None
+    value = mantissa * 10 ** (-exponent if negative else exponent)
+    if value > 1 and not negative:
+        # "P = 1.2 x 10 4" lost its minus sign (PDF extraction): p values are at most 1.
+        value = mantissa * 10 ** (-exponent)
+    return value
+
+
+def _p_decimals(raw: str) -> int:
+    """Decimal places of a reported p (scientific notation: of the whole value)."""
+    text = raw.strip()
+    if not _SCI_MARK.search(text):
+        return decimals(text)
+    value = parse_p(text)
+    if not value:
+        return 0
+    m = _SCI.match(text)
+    mant = decimals(m.group("m")) if m and m.group("m") else 0
+    exp = 0
+    while value * 10**exp < 1 - 1e-12 and exp < 400:
+        exp += 1
+    return exp + mant
+
+
+COMPARATORS = MappingProxyType(
+    {"=": "=", "<": "<", ">": ">", "≤": "<=", "≥": ">=", "⩽": "<=", "⩾": ">=", "<=": "<=",
+     ">=": ">=", "=<": "<=", "=>": ">=", "of": "=", "less than": "<", "greater than": ">",
+     "was": "=", "is": "="}
+)
+
+
+def _comparator(raw: str | None) -> str:
+    if raw is None:
+        return "="
+    text = re.sub(r"\s+", " ", raw.strip().lower())
+    text = text.replace("< or =", "<=").replace("> or =", ">=")
+    text = text.replace("<or=", "<=").replace(">or=", ">=")
+    return COMPARATORS.get(text, text)
+
+
+# ----------------------------------------------------------------------------- the finder
+
+
+@dataclass(slots=True)
+class _Candidate:
+    priority: int
+    found: Found
+
+
+class StatisticFinder:
+    """Find STATISTIC mentions in text; one instance compiles the rules once."""
+
+    def __init__(self, rules: str | Path | StatRules | None = None) -> None:
+        self.rules = rules if isinstance(rules, StatRules) else load_stat_rules(rules)
+        self._handlers: Mapping[str, Callable[[str, _Pattern, re.Match[str]], Iterator[Found]]]
+        self._handlers = MappingProxyType(
+            {
+                "test": self._test,
+                "effect": self._effect,
+                "estimate_ci": self._estimate_ci,
+                "announced_ci": self._announced_ci,
+                "ci": self._ci,
+                "mean_sd": self._mean_sd,
+                "p_value": self._p_value,
+                "count_pair": self._count_pair,
+                "count": self._count,
+                "percent": self._percent,
+                "versus": self._versus,
+            }
+        )
+
+    def __call__(self, text: str) -> list[Found]:
+        limit = self._text_limit(text)
+        candidates: list[_Candidate] = []
+        for pattern in self.rules.patterns:
+            if pattern.handler == "central":
+                produced: Iterable[Found] = self._central(text, pattern, limit)
+            else:
+                produced = (
+                    f
+                    for m in pattern.regex.finditer(text, 0, limit)
+                    for f in self._handlers[pattern.handler](text, pattern, m)
+                )
+            candidates.extend(_Candidate(pattern.priority, f) for f in produced if f.end <= limit)
+        kept = _resolve(candidates)
+        return _link_p_values(text, kept)
+
+    # -- context helpers
+
+    def _text_limit(self, text: str) -> int:
+        """Everything after a 'References' heading is a reference list, not results."""
+        m = self.rules.reference_heading.search(text)
+        return m.start() if m else len(text)
+
+    def _blocked(self, text: str, start: int) -> bool:
+        """True when the word before `start` makes the number an identifier ("grade 3")."""
+        m = _WORD_BEFORE.search(text, max(0, start - 30), start)
+        if m is None:
+            return False
+        word = m.group(1).lower()
+        if word in self.rules.number_blockers:
+            return True
+        return word.rstrip(",:") in self.rules.number_blockers and word.endswith(":")
+
+    def _not_estimate(self, text: str, start: int) -> bool:
+        """True when the number at `start` is a p value or an identifier, not an estimate."""
+        before = text[max(0, start - 12) : start]
+        return bool(_AFTER_COMPARATOR.search(before)) or self._blocked(text, start)
+
+    def _group_before(self, text: str, start: int) -> str | None:
+        """The arm a value belongs to: 'in the methadone cohort (92%)', '(GET, n = 124'."""
+        window = text[max(0, start - 80) : start]
+        m = self.rules.group_before_paren.search(window)
+        if m:
+            # The words after the last link word: "than in the ketamine (" -> "ketamine".
+            words = m.group("g").split()
+            for i in range(len(words) - 1, -1, -1):
+                if words[i].lower() in self.rules.group_link_words:
+                    words = words[i + 1 :]
+                    break
+            while words and words[0].lower() in ("the", "a", "an"):
+                words = words[1:]
+            return " ".join(words) or None
+        m = self.rules.group_label_before.search(window)
+        return m.group("g") if m else None
+
+    def _measure_around(self, text: str, start: int, end: int) -> str | None:
+        """What a percentage measures: the words after it ('40% reduction') or the phrase
+        before a linking verb ('response rate was 23%')."""
+        after = self.rules.percent_measure.match(text, end, min(len(text), end + 40))
+        if after:
+            return after.group(0).strip()
+        window = text[max(0, start - 60) : start]
+        m = self.rules.measure_before.search(window)
+        if m:
+            phrase = m.group("m") or m.group("m2")
+            return re.sub(r"^(?:the|a|an|and|or|of)\s", "", phrase, flags=re.IGNORECASE)
+        return None
+
+    def _sentence_start(self, text: str, pos: int, reach: int = 400) -> int:
+        lo = max(0, pos - reach)
+        last = lo
+        for m in _SENTENCE_END.finditer(text, lo, pos):
+            last = m.end()
+        return last
+
+    def _kind_before(self, text: str, start: int, default: str) -> str:
+        window = text[self._sentence_start(text, start, 120) : start].lower()
+        best, best_pos = default, -1
+        for kind, words in self.rules.estimate_kinds:
+            for w in words:
+                pos = window.rfind(w.lower())
+                if pos > best_pos:
+                    best, best_pos = kind, pos
+        return best
+
+    def _found(
+        self, pattern: _Pattern, start: int, end: int, kind: str | None = None, **data: Any
+    ) -> Found:
+        data["kind"] = kind or pattern.kind
+        return Found(start, end, LABEL, pattern.id, data=MappingProxyType(data))
+
+    def _number(self, raw: str | None) -> float | None:
+        return None if raw is None else parse_number(raw, self.rules.number_words)
+
+    # -- handlers: each turns one regex match into zero or more mentions
+
+    def _test(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        key = re.sub(r"[\s_-]", "", m.group("type")).lower()
+        test_type = self.rules.test_types.get(key) or self.rules.test_types.get(m.group("type"))
+        if test_type is None:
+            return
+        df1 = self._number(m.group("df1"))
+        df2 = self._number(m.group("df2"))
+        value = self._number(m.group("val"))
+        if value is None:
+            return
+        # Degrees of freedom as each test needs them; a z has none (statcheck: "z(28)" is no z).
+        if test_type == "z":
+            if df1 is not None:
+                return
+        elif test_type == "F":
+            if df1 is None or df2 is None:
+                return
+        elif df1 is None or df2 is not None:
+            return
+        if test_type == "r" and abs(value) > 1:
+            return
+        if m.group("ns"):
+            p_comp, p_rep, p_dec = "ns", None, None
+        else:
+            p_comp = _comparator(m.group("pcomp"))
+            p_rep = parse_p(m.group("pval"))
+            if p_rep is None or not 0 <= p_rep <= 1:
+                return
+            p_dec = _p_decimals(m.group("pval"))
+        nobs = self._number(m.group("nobs"))
+        yield self._found(
+            p, m.start(), m.end(),
+            test_type=test_type, df1=df1, df2=df2, comparator=_comparator(m.group("comp")),
+            value=value, value_decimals=decimals(m.group("val")), p_comparator=p_comp,
+            p_reported=p_rep, p_decimals=p_dec, n_obs=nobs,
+            one_tailed_txt=bool(m.group("tail")),
+        )
+
+    def _ci_data(self, m: re.Match[str]) -> dict[str, Any]:
+        low, high = self._number(m.group("low")), self._number(m.group("high"))
+        level = self._number(m.groupdict().get("level"))
+        return {
+            "ci_low": low,
+            "ci_high": high,
+            "ci_level": level / 100 if level is not None else None,
+        }
+
+    def _ci_ok(self, data: Mapping[str, Any]) -> bool:
+        low, high = data.get("ci_low"), data.get("ci_high")
+        return low is not None and high is not None and low <= high
+
+    def _effect(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        surface = m.group("measure")
+        spec = self.rules.effect_measures.get(surface) or self.rules.effect_measures.get(
+            re.sub(r"^(?:adjusted|pooled|crude)\s", "", surface.lower())
+        )
+        if spec is None:
+            return
+        value = self._number(m.group("val"))
+        if value is None:
+            return
+        kind = spec["kind"]
+        if kind == "ratio" and (value < 0 or (value >= 1000 and value.is_integer())):
+            return
+        data: dict[str, Any] = {"measure": spec["measure"], "value": value, "comparator": "="}
+        end = m.end("val")
+        if m.group("low") is not None:
+            ci = self._ci_data(m)
+            if self._ci_ok(ci):
+                data.update(ci)
+                end = m.end()
+        yield self._found(p, m.start(), end, kind=kind, **data)
+
+    def _estimate_ci(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        value = self._number(m.group("val"))
+        ci = self._ci_data(m)
+        if value is None or not self._ci_ok(ci) or self._not_estimate(text, m.start()):
+            return
+        if m.group("pct"):
+            kind = "percent"
+        else:
+            kind = self._kind_before(text, m.start(), "ci")
+        measure = self._measure_around(text, m.start(), m.end("val"))
+        yield self._found(p, m.start(), m.end(), kind=kind, value=value, comparator="=",
+                          measure=measure, group=self._group_before(text, m.start()), **ci)
+
+    def _announced_ci(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        # A bare "(0.44 to 8.13)" is a CI only when the sentence has said so ("(95% CIs)").
+        start = self._sentence_start(text, m.start())
+        label = None
+        for label in self.rules.ci_label.finditer(text, start, m.start()):
+            pass
+        if label is None:
+            return
+        level = re.search(r"(\d{2}(?:\.\d)?)\s?%\s?$", text[max(0, label.start() - 8) : label.start()])
+        value = self._number(m.group("val"))
+        ci = self._ci_data(m)
+        if level:
+            ci["ci_level"] = float(level.group(1)) / 100
+        if value is None or not self._ci_ok(ci) or self._not_estimate(text, m.start()):
+            return
+        kind = "percent" if m.group("pct") else self._kind_before(text, m.start(), "ci")
+        yield self._found(p, m.start(), m.end(), kind=kind, value=value, comparator="=", **ci)
+
+    def _ci(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        ci = self._ci_data(m)
+        if self._ci_ok(ci):
+            yield self._found(p, m.start(), m.end(), value=None, comparator=None, **ci)
+
+    def _mean_sd(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        groups = m.groupdict()
+        value = self._number(groups.get("val"))
+        if value is None or (groups.get("measure") is None and self._blocked(text, m.start())):
+            return
+        data: dict[str, Any] = {"value": value, "comparator": "=", "unit": groups.get("vunit")}
+        if groups.get("sd") is not None:
+            data["sd"] = self._number(groups["sd"])
+        if groups.get("spread_low") is not None:
+            data["spread_kind"] = groups["spread_kind"]
+            data["spread_low"] = self._number(groups["spread_low"])
+            data["spread_high"] = self._number(groups["spread_high"])
+        cue = self.rules.central_cue.search(text, max(0, m.start() - 60), m.start())
+        if groups.get("measure"):
+            data["measure"] = {"m": "mean", "mdn": "median"}.get(
+                groups["measure"].lower(), groups["measure"].lower()
+            )
+        elif cue:
+            data["measure"] = cue.group(0).lower()
+        elif groups.get("spread_kind"):
+            data["measure"] = "median"
+        elif "sd" in data:
+            data["measure"] = "mean"
+        data["group"] = self._group_before(text, m.start())
+        yield self._found(p, m.start(), m.end(), **data)
+
+    def _p_value(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        start, end = (m.start("span"), m.end("span")) if "span" in m.groupdict() else m.span()
+        raw = m.group("val")
+        if raw.upper().replace(".", "") == "NS":
+            yield self._found(p, start, end, comparator="ns", value=None, p_comparator="ns")
+            return
+        value = parse_p(raw)
+        if value is None or not 0 <= value <= 1:
+            return
+        comp = _comparator(m.groupdict().get("comp"))
+        tail = m.groupdict().get("tail") or ""
+        yield self._found(
+            p, start, end, comparator=comp, value=value, p_comparator=comp, p_reported=value,
+            p_decimals=_p_decimals(raw), one_tailed_txt=bool(self.rules.one_tailed.search(tail)),
+        )
+
+    def _pct_span(self, text: str, m: re.Match[str]) -> tuple[int, int]:
+        end = m.end("pct")
+        while end < len(text) and text[end] in " %":
+            if text[end] == "%":
+                return m.start("pct"), end + 1
+            end += 1
+        return m.start("pct"), m.end("pct")
+
+    def _count_pair(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        groups = m.groupdict()
+        k = self._number(groups.get("k"))
+        n = self._number(groups.get("n"))
+        pct = self._number(groups.get("pct"))
+        if k is None or (n is not None and (n <= 0 or k > n)):
+            return
+        if n is not None and groups.get("k", "").isdigit() and groups["n"].isdigit():
+            # "2003/2004" is a span of years, not a fraction.
+            if 1900 <= k <= 2100 and 1900 <= n <= 2100:
+                return
+        group = self._group_before(text, m.start())
+        noun = groups.get("noun1")
+        if not self._blocked(text, m.start("k")):
+            yield self._found(p, m.start("k"), m.end("k"), kind="count", value=k,
+                              comparator="=", measure=noun, group=group, denominator=n)
+        if n is not None:
+            yield self._found(p, m.start("n"), m.end("n"), kind="count", value=n,
+                              comparator="=", measure=noun, group=group)
+        if pct is not None and 0 <= pct <= 100:
+            s, e = self._pct_span(text, m)
+            yield self._found(
+                p, s, e, kind="percent", value=pct, comparator="=", group=group,
+                measure=self._measure_around(text, s, e), numerator=k, denominator=n,
+                pct_decimals=decimals(groups["pct"]),
+            )
+
+    def _count(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        groups = m.groupdict()
+        value = self._number(groups.get("val"))
+        if value is None or value <= 0 or not value.is_integer():
+            return
+        if self._blocked(text, m.start("val")):
+            return
+        group = groups.get("group")
+        if groups.get("each"):
+            group = "each"
+        elif group is None:
+            group = self._group_before(text, m.start())
+        end = m.end("val") if groups.get("group") else m.end()
+        yield self._found(p, m.start(), end, value=value, comparator="=",
+                          measure=groups.get("noun"), group=group)
+
+    def _percent(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        value = self._number(m.group("val"))
+        if value is None:
+            return
+        yield self._found(
+            p, m.start(), m.end(), value=value, comparator="=",
+            measure=self._measure_around(text, m.start(), m.end()),
+            group=self._group_before(text, m.start()),
+        )
+
+    def _versus(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
+        if self._blocked(text, m.start("a")):
+            return
+        for side in ("a", "b"):
+            raw = m.group(side)
+            value = self._number(raw)
+            unit = m.group(f"{side}unit")
+            if value is None or (unit is None and re.fullmatch(r"(?:19|20)\d\d", raw.strip())):
+                return
+        cue = self.rules.central_cue.search(text, self._sentence_start(text, m.start()), m.start())
+        for side in ("a", "b"):
+            unit = m.group(f"{side}unit") or m.group("bunit")
+            end = m.end(f"{side}unit") if m.group(f"{side}unit") else m.end(side)
+            yield self._found(
+                p, m.start(side), end, kind="percent" if unit == "%" else "mean_sd",
+                value=self._number(m.group(side)), comparator="=", unit=unit,
+                measure=cue.group(0).lower() if cue else None,
+            )
+
+    def _central(self, text: str, p: _Pattern, limit: int) -> Iterator[Found]:
+        """Numbers in the clause after 'mean'/'median' are means or medians."""
+        for cue in self.rules.central_cue.finditer(text, 0, limit):
+            stop = min(limit, cue.end() + self.rules.central_window)
+            end = _CLAUSE_END.search(text, cue.end(), stop)
+            if end is not None:
+                stop = end.start()
+            measure = re.sub(r"[\s,:]+$", "", text[cue.start() : cue.end() + 30].split("(")[0])
+            measure = " ".join(measure.split()[:3]).rstrip(",;:")
+            for m in p.regex.finditer(text, cue.end(), stop):
+                raw = m.group("val")
+                if m.group("vunit") is None and re.fullmatch(r"(?:19|20)\d\d", raw.strip()):
+                    continue
+                if _DOSE_UNIT_AFTER.match(text, m.end()) or self._blocked(text, m.start()):
+                    continue
+                value = self._number(raw)
+                if value is None:
+                    continue
+                yield self._found(p, m.start(), m.end(), value=value, comparator="=",
+                                  unit=m.group("vunit"), measure=re.sub(r"\s+was$|\s+of$", "", measure))
+
+
+def _resolve(candidates: list[_Candidate]) -> list[Found]:
+    """Keep the strongest of overlapping candidates: lower priority number, then longer,
+    then earlier."""
+    ordered = sorted(
+        candidates, key=lambda c: (c.priority, -(c.found.end - c.found.start), c.found.start)
+    )
+    starts: list[int] = []
+    spans: list[tuple[int, int]] = []
+    kept: list[Found] = []
+    for c in ordered:
+        f = c.found
+        if f.end <= f.start:
+            continue
+        i = bisect.bisect_left(starts, f.start)
+        # Sorted, non-overlapping spans: only the neighbours can overlap.
+        if i > 0 and spans[i - 1][1] > f.start:
+            continue
+        if i < len(spans) and spans[i][0] < f.end:
+            continue
+        starts.insert(i, f.start)
+        spans.insert(i, (f.start, f.end))
+        kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+_LINKS_P = frozenset({"ratio", "mean_difference", "ci", "percent", "mean_sd"})
+
+
+def _link_p_values(text: str, found: list[Found]) -> list[Found]:
+    """Copy the p value that closes an estimate's clause onto the estimate with a CI
+    ('hazard ratio, 1.18; 95% CI, 0.98 to 1.44; P =.088'), for the CI-versus-p check."""
+    out = list(found)
+    for i, f in enumerate(found):
+        if f.data.get("kind") not in _LINKS_P or f.data.get("ci_low") is None:
+            continue
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if nxt is None or nxt.data.get("kind") != "p_value" or nxt.data.get("p_reported") is None:
+            continue
+        gap = text[f.end : nxt.start]
+        if len(gap) > 12 or re.search(r"[.!?]\s|\d", gap):
+            continue
+        data = dict(f.data)
+        data.update(
+            p_comparator=nxt.data["p_comparator"], p_reported=nxt.data["p_reported"],
+            p_decimals=nxt.data.get("p_decimals"),
+        )
+        out[i] = Found(f.start, f.end, f.label, f.rule_id, f.norm, f.concept_id,
+                       MappingProxyType(data))
+    return out
+
+
+def find_statistics(text: str, rules: str | Path | None = None) -> list[Found]:
+    """STATISTIC mentions in `text` (compiles the rules on first use per rules folder)."""
+    return StatisticFinder(rules)(text)
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+def statistic_rows(
+    doc_id: str,
+    text: str,
+    mentions: list[Mention],
+    options: Any | None = None,
+) -> list[StatisticRow]:
+    """Turn STATISTIC mentions into statistics rows (stat_id s1, s2, ... in text order),
+    with the consistency checks of claimx.checks in p_computed, error, decision_error, flags."""
+    from claimx.checks import CheckOptions, check_statistic
+
+    opts = options if options is not None else CheckOptions()
+    rows: list[StatisticRow] = []
+    stats = sorted((m for m in mentions if m.label == LABEL), key=lambda m: (m.start, m.end))
+    for n, mention in enumerate(stats, 1):
+        f = mention.found
+        data = dict(f.data)
+        data.update(check_statistic(data, text, opts))
+        values = {k: v for k, v in data.items() if k in ROW_FIELDS}
+        values["flags"] = tuple(values.get("flags") or ())
+        values.setdefault("comparator", None)
+        values.setdefault("value", None)
+        values.setdefault("ci_low", None)
+        values.setdefault("ci_high", None)
+        values.setdefault("ci_level", None)
+        values.setdefault("kind", "ci")
+        rows.append(
+            StatisticRow(
+                doc_id=doc_id, stat_id=f"s{n}", sent_id=mention.sent_id,
+                text=text[f.start : f.end], start=f.start, end=f.end, rule_id=f.rule_id,
+                **values,
+            )
+        )
+    return rows
+
+
+# ----------------------------------------------------------------------------- spaCy
+
+
+@Language.factory("claimx_statistics", default_config={"rules": None})
+def make_stat_recognizer(nlp: Any, name: str, rules: str | None) -> TextRecognizer:
+    """The claimx_statistics component: STATISTIC mentions into doc._.claimx_found."""
+    return TextRecognizer(name, StatisticFinder(rules))
