@@ -74,12 +74,12 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
     seen: set[str] = set()
     for n, obj in _read_jsonl(path):
         where = f"{path}:{n}"
+        if "expected" in obj and "entities" not in obj:
+            raise InputError(
+                f"{where}: a statcheck-style case (text/options/expected) has no entities "
+                "to score; pass span gold files only"
+            )
         if "text" not in obj or not isinstance(obj["text"], str):
-            if "expected" in obj:
-                raise InputError(
-                    f"{where}: a statcheck-style case (text/options/expected) has no entities "
-                    "to score; pass span gold files only"
-                )
             raise InputError(f"{where}: missing 'text'; each line needs id, text, labels, entities")
         for key, kind in (("id", (str, int)), ("labels", list), ("entities", list)):
             if not isinstance(obj.get(key), kind):
