@@ -38,7 +38,7 @@ PATTERN_KEYS = frozenset({"id", "kind", "handler", "priority", "regex"})
 CUE_KEYS = frozenset(
     {"effect_measures", "estimate_kinds", "test_types", "one_tailed", "central_tendency",
      "central_window", "number_blockers", "percent_measures", "measure_links", "group_links",
-     "reference_headings", "number_words"}
+     "reference_headings", "number_words", "not_counted"}
 )
 ROW_FIELDS = frozenset(StatisticRow.__dataclass_fields__) - {
     "doc_id", "stat_id", "sent_id", "text", "start", "end", "rule_id"
@@ -85,6 +85,7 @@ class StatRules:
     central_cue: re.Pattern[str]
     central_window: int
     number_blockers: frozenset[str]
+    not_counted: frozenset[str]
     percent_measure: re.Pattern[str]
     measure_before: re.Pattern[str]
     group_before_paren: re.Pattern[str]
@@ -212,6 +213,7 @@ def _load_rules(folder: Path) -> StatRules:
         number_blockers=frozenset(
             w.lower() for w in _string_list(cues, "number_blockers", cue_path)
         ),
+        not_counted=frozenset(w.lower() for w in _string_list(cues, "not_counted", cue_path)),
         percent_measure=re.compile(
             r"\s?" + _words_regex(_string_list(cues, "percent_measures", cue_path)) + r"\b",
             re.IGNORECASE,
@@ -349,8 +351,15 @@ class _Candidate:
 class StatisticFinder:
     """Find STATISTIC mentions in text; one instance compiles the rules once."""
 
-    def __init__(self, rules: str | Path | StatRules | None = None) -> None:
+    def __init__(
+        self, rules: str | Path | StatRules | None = None, kinds: Iterable[str] | None = None
+    ) -> None:
         self.rules = rules if isinstance(rules, StatRules) else load_stat_rules(rules)
+        self.kinds = frozenset(kinds) if kinds is not None else KINDS
+        if self.kinds - KINDS:
+            raise RuleError(
+                f"unknown statistic kind(s) {sorted(self.kinds - KINDS)}; expected {sorted(KINDS)}"
+            )
         self._handlers: Mapping[str, Callable[[str, _Pattern, re.Match[str]], Iterator[Found]]]
         self._handlers = MappingProxyType(
             {
@@ -381,8 +390,10 @@ class StatisticFinder:
                     for f in self._handlers[pattern.handler](text, pattern, m)
                 )
             candidates.extend(_Candidate(pattern.priority, f) for f in produced if f.end <= limit)
-        kept = _resolve(candidates)
-        return _link_p_values(text, kept)
+        kept = _link_p_values(text, _resolve(candidates))
+        if self.kinds is KINDS:
+            return kept
+        return [f for f in kept if f.data.get("kind") in self.kinds]
 
     # -- context helpers
 
@@ -419,7 +430,9 @@ class StatisticFinder:
                     break
             while words and words[0].lower() in ("the", "a", "an"):
                 words = words[1:]
-            return " ".join(words) or None
+            if not words or words[0][0].isdigit():
+                return None
+            return " ".join(words)
         m = self.rules.group_label_before.search(window)
         return m.group("g") if m else None
 
@@ -576,7 +589,7 @@ class StatisticFinder:
     def _mean_sd(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
         groups = m.groupdict()
         value = self._number(groups.get("val"))
-        if value is None or (groups.get("measure") is None and self._blocked(text, m.start())):
+        if value is None:
             return
         data: dict[str, Any] = {"value": value, "comparator": "=", "unit": groups.get("vunit")}
         if groups.get("sd") is not None:
@@ -658,6 +671,9 @@ class StatisticFinder:
         if self._blocked(text, m.start("val")):
             return
         group = groups.get("group")
+        words = f"{groups.get('noun') or ''} {group or ''}".lower().split()
+        if any(w.strip(",;") in self.rules.not_counted for w in words):
+            return
         if groups.get("each"):
             group = "each"
         elif group is None:
