@@ -516,3 +516,56 @@ def test_claims_gold_sentences_are_in_the_seeds():
         or not c["drugs"]
     ]
     assert bad == []
+
+
+def _gold_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "data" / "gold" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_seed_gold_passes_its_annotation_checks():
+    # Offsets, no same-label overlaps, every occurrence of an annotated surface considered.
+    docs = evaluate.load_gold(SEEDS)
+    assert _gold_script("build_seeds").check(docs) == []
+
+
+def test_claims_gold_is_what_build_claims_writes():
+    rows, problems = _gold_script("build_claims").build()
+    assert problems == []
+    assert [dict(c) for c in evaluate.load_gold_claims(CLAIMS)] == rows
+
+
+def _drop_first(label: str):
+    def mutate(doc: dict) -> None:
+        i = next(i for i, e in enumerate(doc["entities"]) if e["label"] == label)
+        del doc["entities"][i]
+
+    return mutate
+
+
+def _shift_first(doc: dict) -> None:
+    doc["entities"][0] = {**doc["entities"][0], "start": doc["entities"][0]["start"] + 1}
+
+
+def _duplicate_first(doc: dict) -> None:
+    doc["entities"].append(dict(doc["entities"][0]))
+
+
+@pytest.mark.parametrize(
+    ("mutate", "problem"),
+    [
+        (_drop_first("DRUG"), "is neither annotated nor skipped"),
+        (_drop_first("STATISTIC"), "is neither annotated nor skipped"),
+        (_shift_first, "does not match text[start:end]"),
+        (_duplicate_first, "overlaps another"),
+    ],
+    ids=["unannotated-drug", "unannotated-statistic", "bad-offset", "overlap"],
+)
+def test_seed_gold_checks_catch(mutate, problem: str):
+    docs = json.loads(json.dumps(evaluate.load_gold(SEEDS)))
+    target = next(d for d in docs if d["id"].startswith("002"))
+    mutate(target)
+    assert any(problem in p for p in _gold_script("build_seeds").check(docs))
