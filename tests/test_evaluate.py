@@ -558,11 +558,11 @@ def _duplicate_first(doc: dict) -> None:
     ("mutate", "problem"),
     [
         (_drop_first("DRUG"), "is neither annotated nor skipped"),
-        (_drop_first("STATISTIC"), "is neither annotated nor skipped"),
+        (_drop_first("CONDITION"), "is neither annotated nor skipped"),  # title: same surface
         (_shift_first, "does not match text[start:end]"),
         (_duplicate_first, "overlaps another"),
     ],
-    ids=["unannotated-drug", "unannotated-statistic", "bad-offset", "overlap"],
+    ids=["unannotated-drug", "unannotated-condition", "bad-offset", "overlap"],
 )
 def test_seed_gold_checks_catch(mutate, problem: str):
     docs = json.loads(json.dumps(evaluate.load_gold(SEEDS)))
