@@ -250,8 +250,12 @@ def check(docs: list[dict]) -> list[str]:
             if any(s < e["end"] and e["start"] < t for s, t in spans):
                 problems.append(f"{doc['id']}: {e} overlaps another {e['label']} span")
             spans.append((e["start"], e["end"]))
+        skip_spans_of = {
+            label: [sp for lb, s in skips if lb == label for sp in contexts(text, s)]
+            for label in LABELS
+        }
         for label, surface in sorted(surfaces):
-            skip_spans = [sp for lb, s in skips if lb == label for sp in contexts(text, s)]
+            skip_spans = skip_spans_of[label]
             for span in occurrences(text, surface):
                 if not inside(span, by_label[label]) and not inside(span, skip_spans):
                     problems.append(
