@@ -154,11 +154,12 @@ def test_match_spans_is_maximum(gold_spans, pred_spans, strict, expected):
 
 
 def test_match_spans_deep_chain_needs_no_recursion():
-    # Each prediction overlaps gold i and i+1 and is listed so that every new gold span must
-    # re-route all earlier matches: an augmenting path as long as the document.
-    n = 1500  # deeper than the default recursion limit (1000)
-    gold_spans = [(10 * i, 10 * i + 10) for i in range(n)]
-    pred_spans = [(10 * i + 5, 10 * i + 15) for i in range(n - 1)] + [(0, 2)]
+    # Gold i overlaps predictions i and i+1 and takes i; the last gold span (0, 1) overlaps only
+    # prediction 0, so matching it re-routes every earlier match: an augmenting path as long as
+    # the document (a recursive search, like scoreboard.py's, overflows the stack here).
+    n = 1500
+    gold_spans = [(10 * i, 10 * i + 10) for i in range(n - 1)] + [(0, 1)]
+    pred_spans = [(0, 6)] + [(10 * i - 2, 10 * i + 6) for i in range(1, n)]
     assert len(evaluate.match_spans(gold_spans, pred_spans, strict=False)) == n
 
 
