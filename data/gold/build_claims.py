@@ -66,7 +66,7 @@ CLAIMS: tuple[tuple[str, str, list, list, list, str, bool, str, str], ...] = (
      ["oxytocin"], [], ["anticipatory pain"], "benefit", False, "asserted", "expert_opinion"),
     (D0, "However, when they take oxytocin, \"they may actually get a lot of relief since they "
      "are no longer having that anticipation.\"",
-     ["oxytocin"], [], ["anticipatory pain"], "benefit", False, "hedged", "expert_opinion"),
+     ["oxytocin"], [], ["relief"], "benefit", False, "hedged", "expert_opinion"),
     (D0, "There has been a resurgence of interest in ketamine as a possible therapy for chronic "
      "pain conditions, including neuropathic pain, complex regional pain syndrome, "
      "fibromyalgia, postherpetic neuralgia, migraines, and spinal cord injury.",
@@ -78,7 +78,7 @@ CLAIMS: tuple[tuple[str, str, list, list, list, str, bool, str, str], ...] = (
      "properties that have led to abuse.",
      ["ketamine"], [], ["abuse"], "harm", False, "asserted", "unspecified"),
     (D0, "While the use of oxytocin as an analgesic is supported by basic science.",
-     ["oxytocin"], [], ["pain"], "benefit", False, "asserted", "preclinical"),
+     ["oxytocin"], [], [], "benefit", False, "asserted", "preclinical"),
     (D0, "He concludes that Adding ketamine \"dampens enthusiasm\" for this therapeutic approach "
      "because of concerns about dependency and side effects.",
      ["ketamine"], [], ["dependency", "side effects"], "harm", False, "asserted",
@@ -122,7 +122,7 @@ CLAIMS: tuple[tuple[str, str, list, list, list, str, bool, str, str], ...] = (
      ["ketamine"], ["opioids"], ["addiction"], "superior", False, "asserted", "unspecified"),
     (D1, "This means that just one medication alone like ketamine is usually not as effective as "
      "medication used in combination or combined with other therapies.",
-     ["ketamine"], ["combination therapy"], ["chronic pain"], "inferior", True, "asserted",
+     ["ketamine"], ["combination therapy"], [], "inferior", True, "asserted",
      "unspecified"),
     (D1, "Ketamine is FDA approved as a nasal spray for managing depression.",
      ["ketamine"], [], ["depression"], "benefit", False, "asserted", "unspecified"),
@@ -136,7 +136,7 @@ CLAIMS: tuple[tuple[str, str, list, list, list, str, bool, str, str], ...] = (
      "superior", False, "asserted", "rct"),
     (D2, "The µ-opioid receptor agonist methadone and the NMDA receptor antagonist ketamine thus "
      "may represent therapeutic targets to treat neuropathic.",
-     ["methadone", "ketamine"], [], ["neuropathic pain"], "benefit", False, "hedged", "rct"),
+     ["methadone", "ketamine"], [], ["neuropathic"], "benefit", False, "hedged", "rct"),
     (D2, "The adverse effects associated with these drugs (eg, hallucination, delirium for "
      "ketamine, somnolence, vomiting for methadone), however, preclude their use as first-line "
      "treatment.3,4",
