@@ -54,15 +54,37 @@ CUE_FILES = {
     "hedges.yml": ("hedged", "pseudo"),
     "certainty.yml": ("strong",),
     "negations.yml": ("negation", "pseudo", "terminators"),
-    "directions.yml": ("benefit", "harm", "no_difference", "superior", "inferior", "comparators"),
+    "directions.yml": (
+        "benefit",
+        "harm",
+        "no_difference",
+        "superior",
+        "inferior",
+        "comparators",
+        "not_directions",
+        "not_claims",
+    ),
     "evidence.yml": EVIDENCE_TYPES[:-1] + ("not_evidence", "weak"),
     "attribution.yml": ("attribution",),
     "clauses.yml": ("boundaries",),
 }
 # Keys a cue entry may have.
 ENTRY_KEYS = frozenset(
-    {"id", "cue", "regex", "verb", "forms", "case", "example", "requires", "negated", "scope",
-     "person", "kind"}
+    {
+        "id",
+        "cue",
+        "regex",
+        "verb",
+        "forms",
+        "case",
+        "example",
+        "requires",
+        "negated",
+        "scope",
+        "person",
+        "kind",
+        "scale",
+    }
 )
 REQUIRES = frozenset({"drug_before", "condition_after"})
 SCOPES = frozenset({"forward", "backward", "both"})
@@ -72,12 +94,6 @@ _SEP = r"[\s\-\u2010\u2011]+"
 _SPLIT = re.compile(_SEP)
 _WORD = re.compile(r"\w+")
 _CONSONANT_Y = re.compile(r"[^aeiou]y\Z")
-# "it", "this drug" standing for the drug of the previous sentence.
-_PRONOUN = re.compile(
-    r"\b(?:it|its|this (?:drug|medication|medicine|agent|compound|treatment|therapy)|"
-    r"the (?:drug|medication|medicine|agent|compound))\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +108,7 @@ class Cue:
     scope: str = "forward"
     person: bool = False
     kind: str = ""
+    scale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +216,8 @@ class Cues:
     pseudo_negations: CueGroup
     terminators: CueGroup
     directions: CueGroup
+    not_directions: CueGroup
+    not_claims: CueGroup
     comparators: CueGroup
     evidence: CueGroup
     not_evidence: CueGroup
@@ -283,6 +302,7 @@ def _validate(entry: Any, where: str, group: str, name: str, seen: dict[str, str
         scope=scope,
         person=bool(entry.get("person")),
         kind=str(entry.get("kind") or ""),
+        scale=bool(entry.get("scale")),
     )
 
 
@@ -312,6 +332,8 @@ def _load_cues(folder: Path) -> Cues:
         pseudo_negations=group("negations.yml", "pseudo"),
         terminators=group("negations.yml", "terminators"),
         directions=group("directions.yml", *DIRECTIONS),
+        not_directions=group("directions.yml", "not_directions"),
+        not_claims=group("directions.yml", "not_claims"),
         comparators=group("directions.yml", "comparators"),
         evidence=group("evidence.yml", *EVIDENCE_TYPES),
         not_evidence=group("evidence.yml", "not_evidence"),
@@ -472,9 +494,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _cut(
-    text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits
-) -> list[Unit]:
+def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits) -> list[Unit]:
     """Cut one sentence piece into units (missed sentence ends) and clauses."""
     unit_cuts: list[tuple[int, int]] = []
     clause_cuts: list[tuple[int, int]] = []
@@ -508,6 +528,38 @@ def _cut(
 # ---------------------------------------------------------------------------------------------
 # Claims.
 
+# How many words after a "reduce" cue a drug is the thing reduced ("reduce the use of
+# opioids", "decrease the requirement of morphine"), not a drug the claim is about.
+_OBJECT_WORDS = 5
+# Words after a class name that make it an adjective, not a drug ("anesthetic doses").
+_CLASS_ADJECTIVE = re.compile(r"[\s-]*(?:doses?|dosing|properties|effects?|range)\b", re.I)
+_ROLE = re.compile(r"\bas an?\s+(?:[a-z]+\s+)?\Z", re.I)
+# Drugs written as one combination: "methadone/ketamine", "morphine-ketamine".
+_COMBINED = re.compile(r"\s*[/\-+]\s*\Z|\s+(?:combined with|along with|plus|with)\s+\Z", re.I)
+# The first few sentences of a text: a design named there is the document's design.
+_LEDE_UNITS = 3
+_LEDE_DESIGNS = frozenset(
+    {
+        "meta_analysis",
+        "systematic_review",
+        "rct",
+        "observational",
+        "case_series",
+        "case_report",
+        "preclinical",
+    }
+)
+# A text that names this many different designs reports on several studies: a review.
+_REVIEW_DESIGNS = 3
+_QUOTES = '"\u201c\u201d'
+# An opening phrase that describes the patients, not the treatment claimed: "For patients who
+# are taking opioid medications to manage their pain, ketamine may ...". Up to the first comma.
+_POPULATION = re.compile(
+    r"(?:for|in|among|of)\s+(?:\w+\s+){0,2}?(?:patients|people|persons|adults|children|those|"
+    r"individuals|subjects|users|women|men)\b[^,;]{0,200},",
+    re.I,
+)
+
 
 @dataclass(slots=True)
 class _Doc:
@@ -524,16 +576,18 @@ class _Doc:
     negations: _Hits
     terminators: _Hits
     directions: _Hits
+    not_claims: _Hits
     comparators: _Hits
     evidence: _Hits
     weak: list[Hit]
     attribution: _Hits
 
     def mentions(self, label: str, start: int, end: int) -> list[Mention]:
-        items, starts = (
-            (self.drugs, self.drug_starts) if label == "DRUG" else
-            (self.conditions, self.condition_starts)
-        )
+        """Mentions of DRUG or CONDITION wholly inside [start, end)."""
+        if label == "DRUG":
+            items, starts = self.drugs, self.drug_starts
+        else:
+            items, starts = self.conditions, self.condition_starts
         i = bisect.bisect_left(starts, start)
         out = []
         while i < len(items) and items[i].start < end:
@@ -559,22 +613,24 @@ def build_claims(
     headings, end_of_claims = heading_spans(text, cues)
     boundaries = _Hits.of(cues.boundaries.finditer(text))
     units = sentence_units(text, sentences, cues, boundaries, headings, end_of_claims)
+    design = doc_evidence or _document_design(doc, units)
     mention_span = {m.mention_id: (m.start, m.end) for m in mentions}
     rows: list[ClaimRow] = []
-    previous_drugs: tuple[str, ...] = ()
-    previous_sent = -2
     named_source: str | None = None
+    previous_person: str | None = None
     for unit in units:
         attribution, is_person, named_source = _attribution(doc, unit, named_source)
-        sentence_drugs: list[str] = []
+        if attribution is None and previous_person and _has_quote(text, unit):
+            # A quotation that goes on after "..., she said." is still her word.
+            attribution, is_person = previous_person, True
+        previous_person = attribution if is_person else None
         for cs, ce in unit.clauses:
-            claim = _clause_claim(doc, unit, cs, ce, previous_drugs, previous_sent)
-            sentence_drugs.extend(_name(doc, m) for m in doc.mentions("DRUG", cs, ce))
+            claim = _clause_claim(doc, cs, ce)
             if claim is None:
                 continue
-            drugs, comparators, conditions, hit, negated, coref = claim
+            drugs, comparators, conditions, hit, direction, negated = claim
             certainty, certainty_hit = _certainty(doc, cs, ce)
-            evidence = _evidence(doc, unit, cs, ce, is_person, doc_evidence)
+            evidence = _evidence(doc, unit, cs, ce, is_person, design)
             rows.append(
                 ClaimRow(
                     doc_id=doc_id,
@@ -583,7 +639,7 @@ def build_claims(
                     drugs=drugs,
                     comparators=comparators,
                     conditions=conditions,
-                    direction=hit.cue.group,
+                    direction=direction,
                     negated=negated,
                     certainty=certainty,
                     evidence=evidence,
@@ -596,30 +652,28 @@ def build_claims(
                     text=text[unit.start : unit.end],
                     attribution=attribution,
                     overclaim=_overclaim(doc, certainty, certainty_hit, evidence),
-                    rule_id=hit.cue.id + ("+coref" if coref else ""),
+                    rule_id=hit.cue.id,
                 )
             )
-        if sentence_drugs:
-            previous_drugs, previous_sent = _dedupe(sentence_drugs), unit.sent_id
     return rows
 
 
 def _prepare(text: str, cues: Cues, mentions: Sequence[Mention]) -> _Doc:
-    drugs = [m for m in mentions if m.label == "DRUG"]
-    conditions = [m for m in mentions if m.label == "CONDITION"]
-    drugs.sort(key=lambda m: (m.start, m.end))
-    conditions.sort(key=lambda m: (m.start, m.end))
+    drugs = sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end))
+    drugs = _drop_class_words(text, drugs)
+    conditions = sorted(
+        (m for m in mentions if m.label == "CONDITION"), key=lambda m: (m.start, m.end)
+    )
     hedge_masks = list(cues.not_hedges.finditer(text))
     neg_masks = list(cues.pseudo_negations.finditer(text))
     ev_masks = list(cues.not_evidence.finditer(text))
-    # A direction cue inside a drug name ("patient-controlled analgesia" as a DRUG) is no cue.
-    drug_spans = [Hit(m.start, m.end, Cue("drug", "drug", "")) for m in drugs]
+    dir_masks = list(cues.not_directions.finditer(text))
     attribution = []
     for rule in cues.attribution:
         for m in rule.pattern.finditer(text):
             who = m.group("who")
             first = who.split()[0] if who else ""
-            if not who or first in cues.not_names and who not in cues.pronouns:
+            if not who or (first in cues.not_names and who not in cues.pronouns):
                 continue
             attribution.append(Hit(m.start(), m.end(), rule.cue, who))
     return _Doc(
@@ -633,12 +687,34 @@ def _prepare(text: str, cues: Cues, mentions: Sequence[Mention]) -> _Doc:
         strong=_Hits.of(cues.strong.finditer(text)),
         negations=_Hits.of(_unmasked(cues.negations.finditer(text), neg_masks)),
         terminators=_Hits.of(cues.terminators.finditer(text)),
-        directions=_Hits.of(_unmasked(cues.directions.finditer(text), drug_spans)),
+        directions=_Hits.of(_unmasked(cues.directions.finditer(text), dir_masks)),
+        not_claims=_Hits.of(cues.not_claims.finditer(text)),
         comparators=_Hits.of(cues.comparators.finditer(text)),
         evidence=_Hits.of(_unmasked(cues.evidence.finditer(text), ev_masks)),
         weak=list(cues.weak.finditer(text)),
         attribution=_Hits.of(attribution),
     )
+
+
+def _is_class(m: Mention) -> bool:
+    return (m.found.data or {}).get("kind") == "class"
+
+
+def _drop_class_words(text: str, drugs: list[Mention]) -> list[Mention]:
+    """Drop drug words that name no drug taking part here: a descriptor right before a drug
+    name ("the anesthetic ketamine", "the NMDA receptor antagonist ketamine"), a role ("the
+    use of oxytocin as an analgesic"), a class adjective ("anesthetic doses")."""
+    out = []
+    for i, m in enumerate(drugs):
+        nxt = drugs[i + 1] if i + 1 < len(drugs) else None
+        if nxt is not None and nxt.start > m.end and not text[m.end : nxt.start].strip():
+            continue
+        if _ROLE.search(text, max(0, m.start - 30), m.start):
+            continue
+        if _is_class(m) and _CLASS_ADJECTIVE.match(text, m.end):
+            continue
+        out.append(m)
+    return out
 
 
 def _name(doc: _Doc, m: Mention) -> str:
@@ -652,44 +728,91 @@ def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-_Claim = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], Hit, bool, bool]
+def _has_quote(text: str, unit: Unit) -> bool:
+    return any(q in text[unit.start : unit.end] for q in _QUOTES)
 
 
-def _clause_claim(
-    doc: _Doc,
-    unit: Unit,
-    cs: int,
-    ce: int,
-    previous_drugs: tuple[str, ...],
-    previous_sent: int,
-) -> _Claim | None:
-    """The claim of one clause: drugs, comparators, conditions, direction cue, negated, coref."""
+_Claim = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], Hit, str, bool]
+
+
+def _clause_claim(doc: _Doc, cs: int, ce: int) -> _Claim | None:
+    """The claim of one clause: drugs, comparators, conditions, cue, direction, negated."""
     text = doc.text
-    if text[cs:ce].rstrip("\"\u201d' )").endswith("?"):
-        return None  # a question asserts nothing
-    drug_mentions = doc.mentions("DRUG", cs, ce)
-    condition_mentions = doc.mentions("CONDITION", cs, ce)
-    hits = [h for h in doc.directions.within(cs, ce) if _requirements_met(h, drug_mentions,
-                                                                           condition_mentions)]
+    if text[cs:ce].rstrip("\"\u201d' )").endswith("?") or doc.not_claims.within(cs, ce):
+        return None  # a question, a plan or a need asserts nothing
+    all_drugs = doc.mentions("DRUG", cs, ce)
+    conditions = doc.mentions("CONDITION", cs, ce)
+    hits = [h for h in doc.directions.within(cs, ce) if _requirements_met(h, all_drugs, conditions)]
     if not hits:
         return None
-    comparative = [h for h in hits if h.cue.group in COMPARATIVE]
-    hit = (comparative or hits)[0]
-    coref = False
-    if drug_mentions:
-        drugs, comparators = _split_comparators(doc, cs, ce, drug_mentions)
-    else:
-        # "It has been shown to ...": the one drug of the previous sentence, if it is near.
-        pronoun = _PRONOUN.search(text, cs, hit.start)
-        if not (pronoun and previous_drugs and len(previous_drugs) == 1
-                and unit.sent_id - previous_sent <= 1):
-            return None
-        drugs, comparators, coref = previous_drugs, (), True
+    markers = doc.comparators.within(cs, ce)
+    hit, direction = _choose(hits, markers)
+    # No drug, no claim: "it" or "the 3 treatments" are not resolved to an earlier drug.
+    drug_mentions = _claimed_drugs(doc, cs, all_drugs, hits, markers)
+    if not drug_mentions:
+        return None
+    drugs, comparators = _split_comparators(doc, cs, ce, drug_mentions, markers)
     if not drugs:
         return None
-    conditions = _dedupe(_name(doc, m) for m in condition_mentions)
+    names = _dedupe(_name(doc, m) for m in conditions)
     negated = hit.cue.negated or _negated(doc, hit, cs, ce)
-    return drugs, comparators, conditions, hit, negated, coref
+    return drugs, comparators, names, hit, direction, negated
+
+
+def _choose(hits: Sequence[Hit], markers: Sequence[Hit]) -> tuple[Hit, str]:
+    """The clause's deciding cue and direction: a comparison first, else the earliest cue.
+
+    superior/inferior need a comparator marker; without one "superior analgesia" is a benefit.
+    A magnitude comparison of a harm ("addictive potential ... far less than") is superior.
+    """
+    comparative = [
+        h
+        for h in hits
+        if h.cue.group == "no_difference" or (h.cue.group in COMPARATIVE and markers)
+    ]
+    if comparative:
+        hit = comparative[0]
+        if hit.cue.scale and any(h.cue.group == "harm" and h.start < hit.start for h in hits):
+            return hit, "superior"
+        return hit, hit.cue.group
+    plain = [h for h in hits if h.cue.group not in COMPARATIVE or h.cue.group == "superior"]
+    if plain:
+        hit = plain[0]
+        return hit, "benefit" if hit.cue.group == "superior" else hit.cue.group
+    return hits[0], hits[0].cue.group
+
+
+def _claimed_drugs(
+    doc: _Doc, cs: int, drugs: Sequence[Mention], hits: Sequence[Hit], markers: Sequence[Hit]
+) -> list[Mention]:
+    """Drugs the clause makes a claim about. Not: a word of a cue ("analgesic effects"); the
+    thing a "reduce" cue reduces ("reduce the use of opioids"); a drug that describes the
+    population in an opening phrase ("For patients who are taking opioids, ketamine ...").
+    Each rule applies only when some other drug is left."""
+    kept = [m for m in drugs if not any(h.start < m.end and m.start < h.end for h in hits)]
+    # A comparison ends what is reduced: "reducing allodynia compared with methadone".
+    stops = [h.start for h in hits if h.cue.group in COMPARATIVE] + [k.start for k in markers]
+    objects = set()
+    for h in hits:
+        if h.cue.id != "benefit-reduce":
+            continue
+        for m in kept:
+            between = doc.text[h.end : m.start]
+            if (
+                h.end <= m.start
+                and "," not in between
+                and len(_WORD.findall(between)) <= _OBJECT_WORDS
+                and not any(h.end <= st < m.start for st in stops)
+            ):
+                objects.add(m.mention_id)
+    population = _POPULATION.match(doc.text, cs)
+    if population:
+        objects.update(m.mention_id for m in kept if m.end <= population.end())
+    subjects = [m for m in kept if m.mention_id not in objects]
+    if not subjects:
+        return kept
+    named = {_name(doc, m).lower() for m in subjects}
+    return [m for m in kept if m.mention_id not in objects or _name(doc, m).lower() in named]
 
 
 def _requirements_met(hit: Hit, drugs: Sequence[Mention], conditions: Sequence[Mention]) -> bool:
@@ -702,18 +825,14 @@ def _requirements_met(hit: Hit, drugs: Sequence[Mention], conditions: Sequence[M
 
 
 def _split_comparators(
-    doc: _Doc, cs: int, ce: int, drug_mentions: Sequence[Mention]
+    doc: _Doc, cs: int, ce: int, drug_mentions: Sequence[Mention], markers: Sequence[Hit]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Claimed drugs and comparators: drugs after "than"/"superior to"/"versus" compare."""
-    markers = doc.comparators.within(cs, ce)
     for marker in markers:
         before = [m for m in drug_mentions if m.end <= marker.start]
         after = [m for m in drug_mentions if m.start >= marker.end]
         if before and after:
-            return (
-                _dedupe(_name(doc, m) for m in before),
-                _dedupe(_name(doc, m) for m in after),
-            )
+            return _dedupe(_name(doc, m) for m in before), _combinations(doc, after)
         if not before and after:
             # "Compared with morphine, ketamine ...": the comparators run to the next comma.
             comma = doc.text.find(",", marker.end, ce)
@@ -721,8 +840,19 @@ def _split_comparators(
             comp = [m for m in after if m.start < stop]
             rest = [m for m in drug_mentions if m.start >= stop]
             if comp and rest:
-                return _dedupe(_name(doc, m) for m in rest), _dedupe(_name(doc, m) for m in comp)
+                return _dedupe(_name(doc, m) for m in rest), _combinations(doc, comp)
     return _dedupe(_name(doc, m) for m in drug_mentions), ()
+
+
+def _combinations(doc: _Doc, mentions: Sequence[Mention]) -> tuple[str, ...]:
+    """Comparator names, joining a written combination into one: "methadone/ketamine"."""
+    groups: list[list[Mention]] = []
+    for m in mentions:
+        if groups and _COMBINED.match(doc.text[groups[-1][-1].end : m.start] + ""):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return _dedupe("/".join(_name(doc, m) for m in g) for g in groups)
 
 
 def _negated(doc: _Doc, hit: Hit, cs: int, ce: int) -> bool:
@@ -771,67 +901,34 @@ def _certainty(doc: _Doc, cs: int, ce: int) -> tuple[str, Hit | None]:
     return "asserted", None
 
 
-def _evidence(
-    doc: _Doc, unit: Unit, cs: int, ce: int, is_person: bool, doc_evidence: str | None
-) -> str:
+def _evidence(doc: _Doc, unit: Unit, cs: int, ce: int, is_person: bool, design: str | None) -> str:
     """Sentence cues first (the clause's own, then the unit's), then a quoted clinician, then
-    the document's stated design, then the latest design cue earlier in the same section."""
+    the document's design (given, or found in its lede or its range of designs)."""
     for start, end in ((cs, ce), (unit.start, unit.end)):
         hits = doc.evidence.within(start, end)
         if hits:
             return hits[0].cue.group
     if is_person:
         return "expert_opinion"
-    if doc_evidence:
-        return doc_evidence
-    return _carried_evidence(doc, unit.start) or "unspecified"
+    return design or "unspecified"
 
 
-# A design cue carries to later sentences only when it opens its sentence ("A randomized
-# controlled trial ... revealed", "All of these reports were just anecdotal"): a design named
-# at the end of a sentence ("supported by basic science") is that sentence's business.
-_CARRY_WITHIN = 60
-
-
-def _carried_evidence(doc: _Doc, before: int) -> str | None:
-    """The latest design cue before `before` in the same section that opens its sentence."""
-    i = bisect.bisect_left(doc.evidence.starts, before) - 1
-    text = doc.text
-    while i >= 0:
-        hit = doc.evidence.items[i]
-        i -= 1
-        if _heading_between(text, hit.end, before, doc.cues):
-            return None
-        sentence_start = _sentence_start(text, hit.start)
-        if hit.start - sentence_start <= _CARRY_WITHIN:
+def _document_design(doc: _Doc, units: Sequence[Unit]) -> str | None:
+    """The document's own design: one named in its first sentences ("A randomized controlled
+    trial ... revealed"), else "review" when the text names several different designs (it
+    reports on many studies). A case report or anecdote named later is that sentence's
+    business, not the document's."""
+    if not units:
+        return None
+    lede_end = units[min(_LEDE_UNITS, len(units)) - 1].end
+    for hit in doc.evidence.within(units[0].start, lede_end):
+        if hit.cue.group in _LEDE_DESIGNS:
             return hit.cue.group
+    body_end = units[-1].end
+    groups = {h.cue.group for h in doc.evidence.within(units[0].start, body_end)}
+    if len(groups - {"review"}) >= _REVIEW_DESIGNS:
+        return "review"
     return None
-
-
-def _sentence_start(text: str, pos: int) -> int:
-    """Start of the sentence holding `pos`: after the last '. ', '? ', '! ' or newline."""
-    window = text[max(0, pos - 400) : pos]
-    best = -1
-    for m in re.finditer(r"[.!?][\"\u201d']?\s+|\n", window):
-        best = m.end()
-    return pos - len(window) + best if best >= 0 else max(0, pos - 400)
-
-
-def _heading_between(text: str, start: int, end: int, cues: Cues) -> bool:
-    """Whether a heading line lies between two offsets (a new section)."""
-    segment = text[start:end]
-    if "\n" not in segment:
-        return False
-    lines = segment.split("\n")[1:-1]
-    for line in lines:
-        stripped = line.strip()
-        if (
-            stripped
-            and len(_WORD.findall(stripped)) <= cues.heading_max_words
-            and stripped[-1] not in ".!;,\"\u201d'"
-        ):
-            return True
-    return False
 
 
 def _attribution(
@@ -842,7 +939,6 @@ def _attribution(
     who: str | None = None
     person = False
     latest = named_source
-    # Sources named earlier in the text, between the last unit and this one, count as latest.
     for hit in doc.attribution.within(unit.start, unit.end):
         name = hit.who or ""
         if name in doc.cues.pronouns:
@@ -867,6 +963,7 @@ def _regimen_ids(
     ce: int,
     mention_span: Mapping[str, tuple[int, int]],
 ) -> tuple[str, ...]:
+    """Regimens of the clause (by their mentions), or of the sentence when they have none."""
     out = []
     for r in regimens:
         if r.sent_id != unit.sent_id:
