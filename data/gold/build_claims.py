@@ -119,7 +119,7 @@ CLAIMS: tuple[tuple[str, str, list, list, list, str, bool, str, str], ...] = (
     (D1, "However ketamine alone has been shown to be an effective treatment for fibromyalgia.",
      ["ketamine"], [], ["fibromyalgia"], "benefit", False, "asserted", "unspecified"),
     (D1, "The addictive potential of ketamine is far less than an opioid medication.",
-     ["ketamine"], ["opioids"], ["addiction"], "superior", False, "asserted", "unspecified"),
+     ["ketamine"], ["opioids"], ["addictive potential"], "superior", False, "asserted", "unspecified"),
     (D1, "This means that just one medication alone like ketamine is usually not as effective as "
      "medication used in combination or combined with other therapies.",
      ["ketamine"], ["combination therapy"], [], "inferior", True, "asserted",
@@ -280,6 +280,9 @@ def validate(row: dict, text: str) -> list[str]:
         # Every drug must be named in the sentence (by name or its singular/class word).
         if drug.casefold().rstrip("s") not in low:
             out.append(f"{where}: drug {drug!r} is not named in the sentence")
+    for condition in row["conditions"]:
+        if condition.casefold() not in low:
+            out.append(f"{where}: condition {condition!r} is not written in the sentence")
     return out
 
 
