@@ -57,6 +57,8 @@ JATS_SKIP = frozenset(
         "long-desc",
     }
 )
+# Cross-references that are only markers (footnote and affiliation symbols).
+JATS_MARKER_REFS = frozenset({"fn", "table-fn", "author-notes", "corresp", "aff"})
 # JATS abstracts that are not the article's main abstract (PLOS author summaries, graphical
 # abstracts, teasers): an abstract with one of these types is used only when no other exists.
 JATS_SIDE_ABSTRACTS = frozenset(
@@ -66,7 +68,6 @@ TABLE_DELIMITERS = MappingProxyType({".csv": ",", ".tsv": "\t", ".tab": "\t"})
 TABLE_SUFFIXES = frozenset(TABLE_DELIMITERS)
 # csv's default cell limit (131,072 characters) is smaller than some full-text articles.
 CSV_FIELD_LIMIT = 64 * 1024 * 1024
-SPACE = re.compile(r"\s+")
 YEAR = re.compile(r"\b(1[5-9]\d\d|2\d\d\d)\b")
 SECTION_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,4}\.?|[IVXLC]{1,6}\.)\s+")
 # Table columns that never pass through into meta: the text, the id, the title, and the keys
@@ -169,13 +170,27 @@ def _raw_text(el: Any, skip: frozenset[str], entity: Any, out: list[str]) -> Non
     for child in el:
         tag = child.tag
         if isinstance(tag, str):
-            if _local(tag) not in skip:
+            local = _local(tag)
+            if local not in skip and not (skip and _is_marker(child, local)):
                 _raw_text(child, skip, entity, out)
         elif tag is entity:
             out.append(_entity_text(child))
         # comments and processing instructions add nothing but keep their tail
         if child.tail:
             out.append(child.tail)
+
+
+def _is_marker(el: Any, local: str) -> bool:
+    """A footnote marker, or a superscript holding only citation links ("drug<sup>1,2</sup>"):
+    kept, their digits would glue onto the word before them."""
+    if local == "xref":
+        return el.get("ref-type") in JATS_MARKER_REFS
+    if local == "sup" and len(el):
+        if any(_local(c.tag) != "xref" for c in el):
+            return False
+        loose = (el.text or "") + "".join(c.tail or "" for c in el)
+        return not any(ch.isalnum() for ch in loose)
+    return False
 
 
 def flat_text(el: Any, skip: frozenset[str] = frozenset()) -> str:
@@ -188,7 +203,7 @@ def flat_text(el: Any, skip: frozenset[str] = frozenset()) -> str:
 
     out: list[str] = []
     _raw_text(el, skip, etree.Entity, out)
-    return SPACE.sub(" ", "".join(out)).strip()
+    return " ".join("".join(out).split())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,6 +256,7 @@ def _iter_records(
     except OSError as e:
         yield Failure(shown, f"cannot read: {e.strerror or e}")
         return
+    local_tags = frozenset(_local(t) for t in tags)
     position = 0
     checked = False
     try:
@@ -265,7 +281,7 @@ def _iter_records(
                 if event == "start":
                     continue
                 parent = el.getparent()
-                if parent is not None and _local(parent.tag) in tags:
+                if parent is not None and _local(parent.tag) in local_tags:
                     continue  # a record nested in a record (none in PubMed; JATS sub-articles)
                 position += 1
                 yield el, position
@@ -349,7 +365,7 @@ def _pubmed_document(
         body = flat_text(part)
         if not body:
             continue
-        label = SPACE.sub(" ", part.get("Label") or "").strip()
+        label = " ".join((part.get("Label") or "").split())
         category = (part.get("NlmCategory") or "").strip().upper()
         section = category if category and category != "UNASSIGNED" else label.upper()
         builder.add(f"{label}: {body}" if label else body, section or "ABSTRACT")
@@ -413,7 +429,7 @@ def iter_jats_xml(
     shown = _shown(data_or_path, shown)
     table = load_publication_types(rules)
     for item in _iter_records(
-        data_or_path, shown, ("article",), "JATS", "<article> (PMC/JATS XML)"
+        data_or_path, shown, ("{*}article",), "JATS", "<article> (PMC/JATS XML)"
     ):
         if isinstance(item, Failure):
             yield item
@@ -601,7 +617,7 @@ def _table_rows(
         lines: Any = _chain_first(first, stream)
     else:
         lines = stream
-    reader = csv.reader(lines, delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         yield from _table_records(reader, shown, stem, text_column, id_column, rules)
     except csv.Error as e:
