@@ -53,12 +53,17 @@ OUT_DIR = Path(__file__).resolve().parents[1] / "rules" / "lexicons"
 # MeSH tree branches whose records are not drugs when DrugBank does not list them either.
 NOT_DRUG_TREES = (
     "D08.811",  # Enzymes
-    "D12.776",  # Proteins (receptors, membrane and carrier proteins, antigens...)
-    "D23.050",  # Antigens (blood groups among them)
-    "D23.101",  # Biomarkers
-    "D23.529",  # Immunoglobulins
+    "D12",  # Amino acids, peptides and proteins (receptors, cytokines, carrier proteins...)
+    "D23",  # Biological factors (antigens, blood groups, biomarkers, immunoglobulins)
     "D05",  # Macromolecular substances (actins, collagen)
+    "D13",  # Nucleic acids
 )
+# Function words the package stoplist lacks (it has no word under four letters).
+FUNCTION_WORDS = frozenset(
+    "a an the at in on of to for by with from no not nor or and as is it be this that per all "
+    "any can may its our we you he she his her one two day".split()
+)
+GREEK_NUMBER = re.compile(r"(alpha|beta|gamma|delta|kappa|omega)[ -]?\d+", re.I)
 NOT_DRUG_NAME = re.compile(
     r"(ases?|receptors?|antigens?|blood[- ]group.*|channels?|proteins?|transporters?"
     r"|\bsystem|\bfactors?|\bgenes?|\bcomplex(es)?)$"
@@ -94,7 +99,7 @@ def load_pickle(path: Path) -> dict:
 def english_words(package: str) -> frozenset[str]:
     """The package's own stoplist of English words (its util.stopwords)."""
     module = importlib.import_module(package + ".util")
-    return frozenset(w.lower() for w in module.stopwords)
+    return frozenset(w.lower() for w in module.stopwords) | FUNCTION_WORDS
 
 
 def mesh_headings() -> dict[str, str]:
@@ -119,6 +124,12 @@ def inverse(variant_to_canonical: dict[str, list[str]]) -> dict[str, list[str]]:
 def good_surface(surface: str) -> bool:
     s = surface.strip()
     return len(s) >= 3 and not s.isdigit() and not SURFACE_SKIP.search(s) and len(s) <= 80
+
+
+def is_word_like(surface: str, english: frozenset[str]) -> bool:
+    """A synonym that reads as ordinary words ("the", "at 10", "beta 2"): not a drug name."""
+    first = surface.lower().split()[0] if surface.split() else ""
+    return first in english or bool(GREEK_NUMBER.fullmatch(surface.strip()))
 
 
 def shape(variant: str, canonical: str) -> str:
@@ -187,7 +198,7 @@ def build_drugs(mesh: dict[str, str]) -> Table:
         # The canonical name is restored even when it is an English word (deny.tsv decides at run
         # time); synonyms that are English words ("the" for caffeine) stay out.
         others = [*rec.get("synonyms", ()), *variants.get(c, ())]
-        surfaces = [c, *(shape(v, c) for v in others if v.lower() not in english)]
+        surfaces = [c, *(shape(v, c) for v in others if not is_word_like(v, english))]
         table.add(
             concept_id,
             name,

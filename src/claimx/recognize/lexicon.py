@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,9 +65,14 @@ def surface_key(surface: str) -> str:
 
 
 def is_case_sensitive(surface: str) -> bool:
-    """Short forms (3 characters or fewer) and upper-case acronyms (<= 5) match only as written."""
-    stripped = surface.strip()
-    return len(stripped) <= 3 or (len(stripped) <= 5 and bool(_ACRONYM.fullmatch(stripped)))
+    """Short forms match only as written: 3 characters or fewer, upper-case acronyms up to 5
+    ("AIDS"), and short mixed-case names ("SAMe", "mAb"), which are ordinary words otherwise."""
+    s = surface.strip()
+    if len(s) <= 3:
+        return True
+    if len(s) <= 5 and _ACRONYM.fullmatch(s):
+        return True
+    return len(s) <= 6 and " " not in s and any(c.isupper() for c in s[1:])
 
 
 def variants(surface: str) -> tuple[str, ...]:
@@ -105,13 +111,10 @@ class Entry:
     data: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class _Key:
-    """What one automaton key stands for."""
-
-    length: int  # length of the key without its padding spaces
-    entries: tuple[int, ...]  # indexes into Lexicon.entries
-    exact: frozenset[str] | None  # surfaces that must match as written (None: any case)
+# What one automaton key stands for: (length of the key without its padding spaces, indexes into
+# Lexicon.entries, surfaces that must match as written or None for any case).
+_Key = tuple[int, tuple[int, ...], frozenset[str] | None]
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
 
 
 class Lexicon:
@@ -122,39 +125,62 @@ class Lexicon:
         automaton: Any,
         keys: Sequence[_Key],
         entries: Sequence[Entry],
-        targets: frozenset[str],
+        targets: Mapping[str, frozenset[str]],
     ) -> None:
         self._automaton = automaton
-        self._keys = tuple(keys)
+        # Keys are stored column-wise (a quarter of a million of them are unpickled at every
+        # start): arrays for the common case, dicts for the few keys with more than one entry
+        # or a case-sensitive surface.
+        self._length = array("H", (k[0] for k in keys))
+        self._entry = array("i", (k[1][0] for k in keys))
+        self._more = {i: k[1] for i, k in enumerate(keys) if len(k[1]) > 1}
+        self._exact = {i: k[2] for i, k in enumerate(keys) if k[2] is not None}
         self.entries = tuple(entries)
-        heads = sorted(targets, key=len, reverse=True)
-        # Words after a drug name that make it a molecular target, not a drug given to anyone.
-        self._target = (
-            re.compile(r"[\s-]{0,2}(?:" + "|".join(re.escape(h) for h in heads) + r")\b", re.I)
-            if heads
-            else None
+        # Words after a drug name that make it a molecular target ("NMDA receptor"), and words
+        # after a drug class that make it a property ("anticonvulsant effects").
+        self._drug_target = _heads_regex(targets.get("drug", frozenset()))
+        self._class_target = _heads_regex(
+            targets.get("drug", frozenset()) | targets.get("class", frozenset())
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # MappingProxyType does not pickle: store entries as plain tuples and dicts.
+        state = dict(self.__dict__)
+        state["entries"] = [(e.label, e.concept_id, e.norm, dict(e.data)) for e in self.entries]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        entries = state.pop("entries")
+        self.__dict__.update(state)
+        self.entries = tuple(
+            Entry(label, cid, norm, MappingProxyType(data) if data else _NO_DATA)
+            for label, cid, norm, data in entries
         )
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._length)
+
+    def _entries_of(self, idx: int) -> tuple[int, ...]:
+        more = self._more.get(idx)
+        return more if more is not None else (self._entry[idx],)
 
     def lookup(self, surface: str) -> tuple[Entry, ...]:
         """The entries whose surface is exactly `surface` (case rules applied)."""
         idx = self._automaton.get(" " + surface_key(surface) + " ", None)
         if idx is None:
             return ()
-        key = self._keys[idx]
-        if key.exact is not None and surface.strip() not in key.exact:
+        exact = self._exact.get(idx)
+        if exact is not None and surface.strip() not in exact:
             return ()
-        return tuple(self.entries[i] for i in key.entries)
+        return tuple(self.entries[i] for i in self._entries_of(idx))
 
     def _candidates(self, text: str) -> Iterator[tuple[int, int, int]]:
         padded = " " + normalize(text) + " "
         for end_pos, idx in self._automaton.iter(padded):
-            key = self._keys[idx]
-            start = end_pos - key.length - 1
+            start = end_pos - self._length[idx] - 1
             end = end_pos - 1
-            if key.exact is not None and text[start:end] not in key.exact:
+            exact = self._exact.get(idx)
+            if exact is not None and text[start:end] not in exact:
                 continue
             if _LIST_PUNCT.search(text, start, end):
                 continue
@@ -165,12 +191,11 @@ class Lexicon:
         blocked = -1
         spans: list[tuple[int, int, int]] = []
         for start, end, idx in self._candidates(text):
-            if self._target is not None and self._is_target(text, end, idx):
-                m = self._target.match(text, end)
-                if m is not None:
-                    # The name plus "receptor" is one span that reports nothing.
-                    spans.append((start, m.end(), blocked))
-                    continue
+            target = self._target_after(text, end, idx)
+            if target is not None:
+                # The name plus "receptor" is one span that reports nothing.
+                spans.append((start, target, blocked))
+                continue
             spans.append((start, end, idx))
         spans.sort(key=lambda s: (s[0] - s[1], s[0]))
         taken = bytearray(len(text))
@@ -181,7 +206,7 @@ class Lexicon:
             taken[start:end] = b"\x01" * (end - start)
             if idx == blocked:
                 continue
-            for e in self._keys[idx].entries:
+            for e in self._entries_of(idx):
                 entry = self.entries[e]
                 out.append(
                     Found(
@@ -197,8 +222,23 @@ class Lexicon:
         out.sort(key=lambda f: (f.start, f.end, f.label))
         return out
 
-    def _is_target(self, text: str, end: int, idx: int) -> bool:
-        return any(self.entries[e].label == "DRUG" for e in self._keys[idx].entries)
+    def _target_after(self, text: str, end: int, idx: int) -> int | None:
+        """End of the target word after a DRUG match ("receptor"), or None."""
+        drugs = [self.entries[e] for e in self._entries_of(idx) if self.entries[e].label == "DRUG"]
+        if not drugs:
+            return None
+        is_class = any(e.data.get("kind") == "class" for e in drugs)
+        regex = self._class_target if is_class else self._drug_target
+        m = regex.match(text, end) if regex is not None else None
+        return m.end() if m is not None else None
+
+
+def _heads_regex(heads: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(heads, key=len, reverse=True)
+    if not ordered:
+        return None
+    alternatives = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in ordered)
+    return re.compile(r"[\s-]{1,2}(?:" + alternatives + r")\b", re.I)
 
 
 def apply_abbreviations(
@@ -310,14 +350,14 @@ def _cache_dir() -> Path:
 
 def _write_cache(cache: Path, lexicon: Lexicon) -> None:
     # The cache only saves time: an unwritable cache folder means building again next run.
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as f:
             pickle.dump(lexicon, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache)
     except OSError:
-        pass
+        tmp.unlink(missing_ok=True)
 
 
 def read_lexicon_rows(
@@ -370,11 +410,15 @@ def _denied(
     return not is_case_sensitive(surface) or surface == deny[key][1]
 
 
-def read_targets(path: Path) -> frozenset[str]:
-    """Head words that make a preceding drug name a molecular target (from targets.tsv)."""
-    return frozenset(
-        row["word"].strip() for _, row in read_tsv(path) if row.get("word", "").strip()
-    )
+def read_targets(path: Path) -> dict[str, frozenset[str]]:
+    """applies ("drug" or "class") -> head words that turn a match into a non-drug."""
+    out: dict[str, set[str]] = {"drug": set(), "class": set()}
+    for n, row in read_tsv(path):
+        word, applies = row.get("word", "").strip(), row.get("applies", "").strip()
+        if not word or applies not in out:
+            raise RuleError(f"{path}:{n}: need a word and applies = drug or class")
+        out[applies].add(word)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def build_lexicon(paths: Iterable[Path]) -> Lexicon:
@@ -384,7 +428,7 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
     paths = tuple(paths)
     by_name = {p.name: p for p in paths}
     deny = read_deny(by_name[DENY_FILE]) if DENY_FILE in by_name else {}
-    targets = read_targets(by_name[TARGETS_FILE]) if TARGETS_FILE in by_name else frozenset()
+    targets = read_targets(by_name[TARGETS_FILE]) if TARGETS_FILE in by_name else {}
 
     entries: list[Entry] = []
     entry_index: dict[tuple[str, str], int] = {}
@@ -400,7 +444,8 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
                 ident = (label, concept_id)
                 if ident not in entry_index:
                     entry_index[ident] = len(entries)
-                    entries.append(Entry(label, concept_id, name, MappingProxyType(data)))
+                    frozen = MappingProxyType(data) if data else _NO_DATA
+                    entries.append(Entry(label, concept_id, name, frozen))
                 e = entry_index[ident]
                 for surface in (name, *synonyms):
                     if len(surface) < 2 or surface.isdigit():
@@ -429,7 +474,7 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
         exact = None if any_case else frozenset(s for v in slots.values() for s in v[1])
         idx = tuple(sorted(v[0] for v in slots.values()))
         automaton.add_word(" " + key + " ", len(keys))
-        keys.append(_Key(len(key), idx, exact))
+        keys.append((len(key), idx, exact))
     automaton.make_automaton()
     return Lexicon(automaton, keys, entries, targets)
 
