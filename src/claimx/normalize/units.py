@@ -54,27 +54,62 @@ def parse_factor(value: Any, where: str) -> float:
     raise RuleError(f"{where}: factor must be a number or 'a/b', not {value!r}")
 
 
-def surface_regex(surface: str, exact: bool) -> str:
-    """Regex for one surface: escaped, spaces/hyphens flexible, exact case if asked."""
-    surface = surface.strip()
+_SEP = "\x00"  # a space or hyphen inside a surface (matches any run of them)
+_MU = "\x01"  # micro sign or Greek mu
+
+
+_MINUS = "\x02"  # the minus of an exponent ("kg-1", "d−1"): never a space
+
+
+def _trie_chars(surface: str) -> str:
+    surface = surface.strip().lower()
+    tail = ""
     if _EXPONENT.search(surface):
-        # "kg-1", "d−1": the minus is part of the unit, not a flexible hyphen.
-        words = [re.escape(w) for w in surface[:-2].split() if w]
-        body = r"\s+".join(words) + "[-\u2212\u2013]" + re.escape(surface[-1])
-    else:
-        words = [re.escape(w) for w in _SPACES.split(surface) if w]
-        body = r"[\s\-]+".join(words)
-    if "\u00b5" in surface or "\u03bc" in surface:
-        body = body.replace("\u00b5", "[\u00b5\u03bc]").replace("\u03bc", "[\u00b5\u03bc]")
-    return f"(?-i:{body})" if exact else body
+        surface, tail = surface[:-2], _MINUS + surface[-1]
+    chars = _SPACES.sub(_SEP, surface) + tail
+    return chars.replace("\u00b5", _MU).replace("\u03bc", _MU)
+
+
+_PIECES = MappingProxyType({_SEP: r"[\s\-]+", _MU: "[\u00b5\u03bc]", _MINUS: "[-\u2212\u2013]"})
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    """Regex of a character trie: branches keyed by their first character (fast in `re`)."""
+    end = "" in node
+    branches = []
+    for ch in sorted(k for k in node if k):
+        piece = _PIECES.get(ch) or re.escape(ch)
+        branches.append(piece + _trie_regex(node[ch]))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if end:
+        return f"(?:{body})?"
+    return body
 
 
 def alternation(items: list[tuple[str, bool]]) -> str:
-    """One alternation of surfaces, longest first (so "mg/kg" wins over "mg")."""
-    seen: dict[str, str] = {}
-    for surface, exact in sorted(items, key=lambda x: (-len(x[0]), x[0])):
-        seen.setdefault(surface if exact else surface.lower(), surface_regex(surface, exact))
-    return "(?:" + "|".join(seen.values()) + ")"
+    """One alternation of surfaces as a lower-case character trie; the longest surface wins.
+
+    The regexes built from it run on the lower-cased text (without re.IGNORECASE, which makes
+    `re` try every branch at every position); exact-case surfaces ("U", "IV") are checked
+    against the original text by the caller.
+    """
+    trie: dict[str, Any] = {}
+    for surface, _exact in items:
+        node = trie
+        for ch in _trie_chars(surface):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return "(?:" + _trie_regex(trie) + ")"
+
+
+def lower_same_length(text: str) -> str:
+    """`text` in lower case with the same length (so offsets carry over to the original)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered
 
 
 @dataclass(frozen=True, slots=True)
