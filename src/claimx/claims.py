@@ -486,6 +486,14 @@ def sentence_units(
     return units
 
 
+def split_units(text: str, sentences: Sequence[tuple[int, int]], cues: Cues) -> list[Unit]:
+    """The units and clauses of a text whose sentences are given (headings and a trailing
+    reference list left out)."""
+    headings, end_of_claims = heading_spans(text, cues)
+    boundaries = _Hits.of(cues.boundaries.finditer(text))
+    return sentence_units(text, sentences, cues, boundaries, headings, end_of_claims)
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s].isspace():
         s += 1
@@ -610,9 +618,7 @@ def build_claims(
     """Claim rows of one document, in text order (claim ids c1, c2...)."""
     cues = load_cues(rules)
     doc = _prepare(text, cues, mentions)
-    headings, end_of_claims = heading_spans(text, cues)
-    boundaries = _Hits.of(cues.boundaries.finditer(text))
-    units = sentence_units(text, sentences, cues, boundaries, headings, end_of_claims)
+    units = split_units(text, sentences, cues)
     design = doc_evidence or _document_design(doc, units)
     mention_span = {m.mention_id: (m.start, m.end) for m in mentions}
     rows: list[ClaimRow] = []
@@ -658,16 +664,9 @@ def build_claims(
     return rows
 
 
-def _prepare(text: str, cues: Cues, mentions: Sequence[Mention]) -> _Doc:
-    drugs = sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end))
-    drugs = _drop_class_words(text, drugs)
-    conditions = sorted(
-        (m for m in mentions if m.label == "CONDITION"), key=lambda m: (m.start, m.end)
-    )
-    hedge_masks = list(cues.not_hedges.finditer(text))
-    neg_masks = list(cues.pseudo_negations.finditer(text))
-    ev_masks = list(cues.not_evidence.finditer(text))
-    dir_masks = list(cues.not_directions.finditer(text))
+def find_cues(text: str, cues: Cues) -> dict[str, list[Hit]]:
+    """Every cue hit of a text by kind, after the masks (pseudo-negations, not-hedges,
+    not-evidence and not-direction spans) have removed what they cover."""
     attribution = []
     for rule in cues.attribution:
         for m in rule.pattern.finditer(text):
@@ -676,6 +675,31 @@ def _prepare(text: str, cues: Cues, mentions: Sequence[Mention]) -> _Doc:
             if not who or (first in cues.not_names and who not in cues.pronouns):
                 continue
             attribution.append(Hit(m.start(), m.end(), rule.cue, who))
+    return {
+        "hedges": _unmasked(cues.hedges.finditer(text), list(cues.not_hedges.finditer(text))),
+        "strong": list(cues.strong.finditer(text)),
+        "negations": _unmasked(
+            cues.negations.finditer(text), list(cues.pseudo_negations.finditer(text))
+        ),
+        "terminators": list(cues.terminators.finditer(text)),
+        "directions": _unmasked(
+            cues.directions.finditer(text), list(cues.not_directions.finditer(text))
+        ),
+        "not_claims": list(cues.not_claims.finditer(text)),
+        "comparators": list(cues.comparators.finditer(text)),
+        "evidence": _unmasked(cues.evidence.finditer(text), list(cues.not_evidence.finditer(text))),
+        "weak": list(cues.weak.finditer(text)),
+        "attribution": attribution,
+    }
+
+
+def _prepare(text: str, cues: Cues, mentions: Sequence[Mention]) -> _Doc:
+    drugs = sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end))
+    drugs = _drop_class_words(text, drugs)
+    conditions = sorted(
+        (m for m in mentions if m.label == "CONDITION"), key=lambda m: (m.start, m.end)
+    )
+    hits = find_cues(text, cues)
     return _Doc(
         text=text,
         cues=cues,
@@ -683,16 +707,16 @@ def _prepare(text: str, cues: Cues, mentions: Sequence[Mention]) -> _Doc:
         drug_starts=[m.start for m in drugs],
         conditions=conditions,
         condition_starts=[m.start for m in conditions],
-        hedges=_Hits.of(_unmasked(cues.hedges.finditer(text), hedge_masks)),
-        strong=_Hits.of(cues.strong.finditer(text)),
-        negations=_Hits.of(_unmasked(cues.negations.finditer(text), neg_masks)),
-        terminators=_Hits.of(cues.terminators.finditer(text)),
-        directions=_Hits.of(_unmasked(cues.directions.finditer(text), dir_masks)),
-        not_claims=_Hits.of(cues.not_claims.finditer(text)),
-        comparators=_Hits.of(cues.comparators.finditer(text)),
-        evidence=_Hits.of(_unmasked(cues.evidence.finditer(text), ev_masks)),
-        weak=list(cues.weak.finditer(text)),
-        attribution=_Hits.of(attribution),
+        hedges=_Hits.of(hits["hedges"]),
+        strong=_Hits.of(hits["strong"]),
+        negations=_Hits.of(hits["negations"]),
+        terminators=_Hits.of(hits["terminators"]),
+        directions=_Hits.of(hits["directions"]),
+        not_claims=_Hits.of(hits["not_claims"]),
+        comparators=_Hits.of(hits["comparators"]),
+        evidence=_Hits.of(hits["evidence"]),
+        weak=hits["weak"],
+        attribution=_Hits.of(hits["attribution"]),
     )
 
 
