@@ -201,7 +201,8 @@ class UnitTable:
                     f"{where}: dimension {dim!r} has no canonical unit; "
                     f"expected one of {', '.join(self.canonical)}"
                 )
-            part = UnitPart(str(key), str(entry["ucum"]), dim, parse_factor(entry["factor"], where))
+            factor = parse_factor(entry.get("factor"), where)
+            part = UnitPart(str(key), str(entry.get("ucum")), str(dim), factor)
             for surface in entry["surfaces"]:
                 surface = str(surface)
                 is_exact = surface in exact

@@ -290,8 +290,8 @@ class RegimenFinder:
         if p.kind == "qualitative":
             qual = " ".join(m.group(0).lower().replace("-", " ").split())
             qual = "overdose" if qual.startswith("overdos") else qual
-            data = {"low": None, "high": None, "unit": None, "ucum": None, "qualifier": qual}
-            return Found(start, end, "DOSE", p.id, norm=qual, data=MappingProxyType(data))
+            vague = {"low": None, "high": None, "unit": None, "ucum": None, "qualifier": qual}
+            return Found(start, end, "DOSE", p.id, norm=qual, data=MappingProxyType(vague))
         unit = self.units.parse(text[m.start("unit") : m.end("unit")])
         if unit is None or self.units.is_lab(unit):
             return None

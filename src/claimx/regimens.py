@@ -1,0 +1,465 @@
+"""Link each drug with the dose, route, frequency and duration that belong to it: regimen rows.
+
+Works per sentence on the mentions (any labels; DRUG, DOSE, ROUTE, FREQUENCY and DURATION are
+used), in four steps:
+
+1. Doses written twice ("0.25 to 0.50 mL (12.5 to 25 mg)") become one dose group.
+2. Each dose group finds its drug: apposition ("ketamine (30 mg)", "digoxin, 0.25 mg"),
+   "30 mg of [liquid] ketamine", "30 mg ketamine", the drug earlier in the clause, or the one
+   drug of the previous clause or sentence. A dose with no clear drug stays unlinked.
+3. Routes, frequencies and durations attach to the drug they touch ("oral methadone",
+   "ketamine infusion"); words before the first drug of a list are shared by the list ("all
+   administered orally 3 times per day: methadone (3 mg), ketamine (30 mg)"); words after a
+   drug belong to it (and to the drugs coordinated with it).
+4. One row per drug mention and dose (or route, when a drug has several routes and one dose).
+   Drugs joined as a combination ("methadone (3 mg)/ketamine (30 mg)", "X combined with Y")
+   share one regimen_id: a combination is one regimen, one row per component drug.
+
+Daily doses: a dose already per day ("30 to 1000 mg/day") gives daily_dose_low/high directly
+(daily_dose_derived=False); a dose with a frequency ("3 mg, 3 times per day") gives dose x
+frequency (9 mg/d, daily_dose_derived=True); "2300 mg in 3 days" gives dose / period (derived).
+Nothing is derived where a part is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from claimx.recognize.base import Mention
+from claimx.records import RegimenRow
+
+MODIFIERS = ("ROUTE", "FREQUENCY", "DURATION")
+LINKED = frozenset({"DRUG", "DOSE", *MODIFIERS})
+
+# Between a drug and its dose in apposition: "ketamine (30 mg)", "digoxin, 0.25 mg",
+# "ketamine 30 mg", "ketamine at a dose of 30 mg", "ketamine: 30 mg".
+_APPOSITION = re.compile(
+    r"\s*[(\[,:]?\s*(?:(?:at|in|with)\s+(?:a\s+|an\s+)?(?:(?:total|daily|single|mean|median|"
+    r"maximum|starting|initial|maintenance|loading|weekly|cumulative|fixed|oral|intravenous|"
+    r"low|high)\s+){0,2}(?:doses?|dosages?|concentrations?|amounts?|rates?)\s+(?:of\s+)?|"
+    r"(?:doses?|dosages?)\s*(?:of\s+|:\s*|=\s*)?)?[(\[]?\s*",
+    re.IGNORECASE,
+)
+# Between a dose and the drug it names: "30 mg of ketamine", "12.5 to 25 mg) of liquid ketamine".
+_DOSE_OF = re.compile(
+    r"\s*[)\]]?\s*of\s+(?:(?:the|a|an|liquid|oral|intravenous|iv|a\s+\w+)\s+"
+    r"|[\w-]+\s+){0,3}",
+    re.IGNORECASE,
+)
+# Between a dose (or route) and the drug right after it: "30 mg ketamine", "low-dose
+# methotrexate", "high-dose (HD) intravenous (IV) cytarabine", "oral-verapamil".
+_BEFORE_DRUG = re.compile(r"[\s-]*(?:(?:\([^()]{1,15}\)|[A-Za-z][\w-]*)[\s-]+){0,3}")
+# Between a drug and a route/frequency/duration that follows it: "ketamine infusion",
+# "ketamine is administered via infusion", "ketamine through an epidural catheter",
+# "hydroquinone cream", "Ketamine is FDA approved as a nasal spray".
+_AFTER_DRUG = re.compile(
+    r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:is|was|were|are|be|been|being|can|may|also|then|"
+    r"administered|given|delivered|applied|used|approved|fda|as|a|an|the|via|through|by|in|"
+    r"of|daily|dose|doses|dosed|taken|formulated|injected|infused)\s+){0,6}",
+    re.IGNORECASE,
+)
+# Words that end a noun phrase: a gap containing them is not "right before the drug".
+_STOP = frozenset(
+    "and or with in for to was were is are than vs versus plus after before during from by on "
+    "at but not no as that which who while when if compared between among".split()
+)
+# Drug-to-drug connectors that make a combination regimen.
+_COMBINATION = re.compile(
+    r"\s*(?:[/+\u2013-]|\bplus\b|\bcombined\s+with\b|\bin\s+combination\s+with\b|"
+    r"\btogether\s+with\b|\balong\s+with\b|\bco-?administered\s+with\b)\s*(?:the\s+|a\s+)?"
+    r"(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+_COMBINATION_OF = re.compile(r"\bcombination\s+of\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+# Between members of a list of drugs: ", ", " and ", ", or a ".
+_LIST = re.compile(r"\s*(?:,\s*)?(?:(?:and|or|and/or|&)\s+)?(?:(?:a|an|the)\s+)?$", re.IGNORECASE)
+_CLAUSE = re.compile(r"[;]|\.\s")
+_MAX_BEFORE = 120  # characters between a drug and a dose that names it earlier in the clause
+_NONE: Mapping[str, Any] = MappingProxyType({})
+_DOSE_PRIORITY = ("mass", "amount", "international_units", "units", "equivalents")
+
+
+@dataclass
+class _Dose:
+    """One dose group: the doses that write one amount (the first `primary` holds the values)."""
+
+    members: list[Mention]
+    primary: Mention
+
+    @property
+    def start(self) -> int:
+        return self.members[0].start
+
+    @property
+    def end(self) -> int:
+        return self.members[-1].end
+
+
+@dataclass
+class _Drug:
+    mention: Mention
+    doses: list[_Dose] = field(default_factory=list)
+    mods: dict[str, list[Mention]] = field(default_factory=dict)
+
+    def add(self, m: Mention) -> None:
+        items = self.mods.setdefault(m.label, [])
+        if m not in items:
+            items.append(m)
+
+
+def link_regimens(
+    doc_id: str, text: str, sentences: list[tuple[int, int]], mentions: list[Mention]
+) -> list[RegimenRow]:
+    """Regimen rows of one document: each drug joined with its dose/route/frequency/duration."""
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in sorted(mentions, key=lambda m: (m.start, m.end)):
+        if m.label in LINKED:
+            by_sentence.setdefault(m.sent_id, []).append(m)
+    drugs: list[_Drug] = []
+    previous: list[_Drug] = []
+    for sent_id in sorted(by_sentence):
+        items = by_sentence[sent_id]
+        sent_drugs = [_Drug(m) for m in _outer(m for m in items if m.label == "DRUG")]
+        doses = _dose_groups(text, [m for m in items if m.label == "DOSE"])
+        unlinked = _link_doses(text, sent_drugs, doses)
+        mods = [m for m in items if m.label in MODIFIERS]
+        if sent_drugs:
+            _link_modifiers(text, sent_drugs, mods)
+        elif unlinked and previous and sent_id - 1 in {d.mention.sent_id for d in previous}:
+            # A sentence that gives a dose and names no drug: the one drug of the sentence before.
+            names = {_name(text, d.mention) for d in previous if d.mention.sent_id == sent_id - 1}
+            if len(names) == 1:
+                owner = [d for d in previous if d.mention.sent_id == sent_id - 1][-1]
+                owner.doses.extend(unlinked)
+                for m in mods:
+                    owner.add(m)
+        drugs.extend(sent_drugs)
+        previous = sent_drugs or previous
+    combos = _combinations(text, drugs)
+    return _rows(doc_id, text, drugs, combos)
+
+
+# ---- step 1: dose groups --------------------------------------------------------------------
+def _dose_groups(text: str, doses: list[Mention]) -> list[_Dose]:
+    groups: list[_Dose] = []
+    for m in doses:
+        if groups:
+            last = groups[-1]
+            gap = text[last.end : m.start]
+            after = text[m.end : m.end + 3].lstrip()
+            # "0.25 to 0.50 mL (12.5 to 25 mg)", "5 mg/kg [350 mg]", "30 mg (= 0.6 mL)"
+            if (
+                re.fullmatch(r"\s*[(\[]\s*(?:=|i\.e\.,?|ie,?|or|equivalent\s+to)?\s*", gap)
+                and (after[:1] in (")", "]"))
+                and _numeric(last.primary)
+                and _numeric(m)
+            ):
+                last.members.append(m)
+                if _rank(m) < _rank(last.primary):
+                    last.primary = m
+                continue
+        groups.append(_Dose([m], m))
+    return groups
+
+
+def _numeric(m: Mention) -> bool:
+    return m.found.data.get("low") is not None or m.found.data.get("high") is not None
+
+
+def _rank(m: Mention) -> int:
+    dim = str(m.found.data.get("dimension") or "").split("/")[0]
+    return _DOSE_PRIORITY.index(dim) if dim in _DOSE_PRIORITY else len(_DOSE_PRIORITY)
+
+
+# ---- step 2: doses -> drugs -----------------------------------------------------------------
+def _link_doses(text: str, drugs: list[_Drug], doses: list[_Dose]) -> list[_Dose]:
+    """Attach each dose group to its drug; return the groups that found none."""
+    unlinked = []
+    for g in doses:
+        owner = _dose_owner(text, drugs, g)
+        if owner is None:
+            unlinked.append(g)
+        else:
+            owner.doses.append(g)
+    return unlinked
+
+
+def _dose_owner(text: str, drugs: list[_Drug], g: _Dose) -> _Drug | None:
+    before = [d for d in drugs if d.mention.end <= g.start]
+    after = [d for d in drugs if d.mention.start >= g.end]
+    if before:
+        d = before[-1]
+        gap = text[d.mention.end : g.start]
+        if _APPOSITION.fullmatch(gap):
+            return d
+    if after:
+        d = after[0]
+        gap = text[g.end : d.mention.start]
+        if _DOSE_OF.fullmatch(gap) or _tight(gap):
+            return d
+    if before:
+        # The drug earlier in the same clause ("ketamine was given at 30 mg"), else the one
+        # drug of the clause before ("methadone was started; the dose was 3 mg").
+        d = before[-1]
+        gap = text[d.mention.end : g.start]
+        if len(gap) <= _MAX_BEFORE and not _CLAUSE.search(gap) and not _between_dose(gap):
+            return d
+        clause_start = max((m.end() for m in _CLAUSE.finditer(text, 0, g.start)), default=0)
+        own = [x for x in drugs if clause_start <= x.mention.start < g.start]
+        names = {_name(text, x.mention) for x in before}
+        if not own and len(names) == 1 and len(gap) <= 2 * _MAX_BEFORE:
+            return d
+    return None
+
+
+def _between_dose(gap: str) -> bool:
+    """A gap that holds a verb of comparison or another number is no apposition."""
+    return bool(re.search(r"\b(?:than|versus|vs\.?|compared|whereas|while|but)\b", gap, re.I))
+
+
+def _tight(gap: str) -> bool:
+    """A short gap of modifiers only ("30 mg ketamine", "low-dose (HD) intravenous (IV) X")."""
+    m = _BEFORE_DRUG.fullmatch(gap)
+    if m is None:
+        return False
+    words = re.findall(r"[A-Za-z][\w-]*", re.sub(r"\([^()]*\)", " ", gap))
+    return not any(w.lower() in _STOP for w in words)
+
+
+# ---- step 3: routes, frequencies, durations -> drugs ------------------------------------------
+def _link_modifiers(text: str, drugs: list[_Drug], mods: list[Mention]) -> None:
+    names = {_name(text, d.mention) for d in drugs}
+    for m in mods:
+        before = [d for d in drugs if d.mention.end <= m.start]
+        after = [d for d in drugs if d.mention.start >= m.end]
+        inside = [d for d in drugs if d.mention.start < m.end and m.start < d.mention.end]
+        if inside:  # "ketamine infusion" recognized as one route span around the drug
+            inside[0].add(m)
+            continue
+        if after and _prefix(text, m, after[0]):
+            after[0].add(m)
+            if m.label == "ROUTE":
+                for d in _coordinated(text, drugs, after[0]):
+                    if "ROUTE" not in d.mods:
+                        d.add(m)
+            continue
+        if before and _AFTER_DRUG.fullmatch(_gap_after(text, before[-1], m)):
+            before[-1].add(m)
+            continue
+        if len(names) == 1:
+            nearest = min(drugs, key=lambda d: _distance(d, m))
+            nearest.add(m)
+            continue
+        if not before:
+            # Before the first drug: shared by the drugs of the clause after it.
+            clause_end = _clause_end(text, m.end)
+            for d in after:
+                if d.mention.start < clause_end:
+                    d.add(m)
+            continue
+        owner = before[-1]
+        for d in [owner, *_coordinated(text, drugs, owner, backwards=True)]:
+            if m.label not in d.mods:
+                d.add(m)
+
+
+def _gap_after(text: str, d: _Drug, m: Mention) -> str:
+    """Text between a drug (and the doses right after it) and a mention after it."""
+    end = d.mention.end
+    for g in d.doses:
+        if end <= g.start and g.end <= m.start and _APPOSITION.fullmatch(text[end : g.start]):
+            end = g.end
+            while end < len(text) and text[end] in ")]":
+                end += 1
+    return text[end : m.start]
+
+
+def _prefix(text: str, m: Mention, d: _Drug) -> bool:
+    """`m` right before drug `d`: "oral methadone", "intravenous (IV) cytarabine",
+    "intrathecal injections of MTX"."""
+    gap = text[m.end : d.mention.start]
+    if _tight(gap):
+        return True
+    return m.label == "ROUTE" and _DOSE_OF.fullmatch(gap) is not None
+
+
+def _coordinated(text: str, drugs: list[_Drug], d: _Drug, backwards: bool = False) -> list[_Drug]:
+    """Drugs listed together with `d` ("methadone (3 mg) and ketamine (30 mg)"), in order."""
+    out = []
+    i = drugs.index(d)
+    step = -1 if backwards else 1
+    j = i
+    while 0 <= j + step < len(drugs):
+        a, b = (drugs[j + step], drugs[j]) if backwards else (drugs[j], drugs[j + step])
+        gap = _strip_doses(text, a, b)
+        if not (_LIST.fullmatch(gap) or _COMBINATION.fullmatch(gap)):
+            break
+        out.append(drugs[j + step])
+        j += step
+    return out
+
+
+def _strip_doses(text: str, a: _Drug, b: _Drug) -> str:
+    """Text between drug a and drug b with a's own apposition doses removed."""
+    end = a.mention.end
+    for g in a.doses:
+        if (
+            end <= g.start
+            and g.end <= b.mention.start
+            and _APPOSITION.fullmatch(text[end : g.start])
+        ):
+            end = g.end
+            while end < len(text) and text[end] in ")]":
+                end += 1
+    return text[end : b.mention.start]
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = re.compile(r";|\.\s|$").search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _distance(d: _Drug, m: Mention) -> int:
+    return m.start - d.mention.end if d.mention.end <= m.start else d.mention.start - m.end
+
+
+# ---- step 4: rows ---------------------------------------------------------------------------
+def _combinations(text: str, drugs: list[_Drug]) -> dict[int, int]:
+    """Index of each drug -> index of the first drug of its combination (same sentence)."""
+    head: dict[int, int] = {}
+    for i in range(1, len(drugs)):
+        a, b = drugs[i - 1], drugs[i]
+        if a.mention.sent_id != b.mention.sent_id:
+            continue
+        gap = _strip_doses(text, a, b)
+        start = max(0, a.mention.start - 40)
+        joined = _COMBINATION.fullmatch(gap) or (
+            _LIST.fullmatch(gap) and _COMBINATION_OF.search(text, start, a.mention.start)
+        )
+        if joined and _name(text, a.mention) != _name(text, b.mention):
+            head[i] = head.get(i - 1, i - 1)
+            head.setdefault(i - 1, i - 1)
+    return head
+
+
+def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) -> list[RegimenRow]:
+    rows: list[RegimenRow] = []
+    ids: dict[tuple[int, int], str] = {}
+    for i, d in enumerate(drugs):
+        if not d.doses and not d.mods:
+            continue
+        routes = _distinct_routes(d.mods.get("ROUTE", []))
+        doses: list[_Dose | None] = list(d.doses) or [None]
+        if len(doses) == 1 and len(routes) > 1:
+            plans = [(doses[0], [r]) for r in routes]
+        else:
+            plans = [(g, routes) for g in doses]
+        for n, (g, rs) in enumerate(plans):
+            # Alternatives of one drug are separate regimens; the components of a
+            # combination share theirs.
+            key = (combos.get(i, -1 - i), n)
+            if key not in ids:
+                ids[key] = f"r{len(ids) + 1}"
+            rows.append(_row(doc_id, ids[key], text, d, g, rs))
+    return rows
+
+
+def _distinct_routes(routes: list[Mention]) -> list[Mention]:
+    out: list[Mention] = []
+    for r in routes:
+        if all(r.found.norm != o.found.norm for o in out):
+            out.append(r)
+    return out
+
+
+def _nearest(items: Sequence[Mention], pos: int) -> Mention | None:
+    return min(items, key=lambda m: abs(m.start - pos)) if items else None
+
+
+def _row(
+    doc_id: str, rid: str, text: str, d: _Drug, g: _Dose | None, routes: list[Mention]
+) -> RegimenRow:
+    pos = g.start if g else d.mention.start
+    route = _nearest(routes, pos)
+    freq = _nearest(d.mods.get("FREQUENCY", []), pos)
+    dur = _nearest(d.mods.get("DURATION", []), pos)
+    data = g.primary.found.data if g else _NONE
+    low, high, ucum = data.get("low"), data.get("high"), data.get("ucum")
+    per_day = freq.found.data if freq else _NONE
+    daily = _daily(data, per_day)
+    used = [d.mention, *(g.members if g else []), *(m for m in (route, freq, dur) if m)]
+    dose_text = None
+    if g:
+        end = g.end
+        if len(g.members) > 1 and end < len(text) and text[end] in ")]":
+            end += 1
+        dose_text = text[g.start : end]
+    return RegimenRow(
+        doc_id=doc_id,
+        regimen_id=rid,
+        sent_id=d.mention.sent_id,
+        drug=d.mention.found.norm or text[d.mention.start : d.mention.end],
+        drug_id=d.mention.found.concept_id,
+        dose_text=dose_text,
+        dose_low=low,
+        dose_high=high,
+        dose_unit=ucum,
+        route=route.found.norm if route else None,
+        frequency_text=text[freq.start : freq.end] if freq else None,
+        frequency_per_day=per_day.get("per_day") if freq else None,
+        duration_text=text[dur.start : dur.end] if dur else None,
+        duration_days=dur.found.data.get("days") if dur else None,
+        daily_dose_low=daily[0],
+        daily_dose_high=daily[1],
+        daily_dose_unit=daily[2],
+        daily_dose_derived=daily[3],
+        mention_ids=tuple(m.mention_id for m in sorted(used, key=lambda m: (m.start, m.end))),
+    )
+
+
+def _daily(
+    dose: Mapping[str, Any], freq: Mapping[str, Any]
+) -> tuple[float | None, float | None, str | None, bool]:
+    """(low, high, unit, derived) of the daily dose, or Nones when the text does not give it."""
+    low, high, ucum = dose.get("low"), dose.get("high"), dose.get("ucum")
+    dim = str(dose.get("dimension") or "")
+    if ucum is None or (low is None and high is None):
+        return None, None, None, False
+    if ucum.endswith("/d"):
+        return low, high, ucum, False
+    if dim.endswith("/time") or dim.startswith("percent") or "/volume" in dim:
+        return None, None, None, False  # a rate per hour, a strength or a concentration
+    period = dose.get("period_days")
+    if period:
+        return _div(low, period), _div(high, period), f"{ucum}/d", True
+    f_low, f_high = freq.get("per_day_low"), freq.get("per_day_high")
+    if f_low is None or f_high is None:
+        return None, None, None, False
+    return _mul(low, f_low), _mul(high, f_high), f"{ucum}/d", True
+
+
+def _mul(a: float | None, b: float) -> float | None:
+    return None if a is None else round(a * b, 10)
+
+
+def _div(a: float | None, b: float) -> float | None:
+    return None if a is None else round(a / b, 10)
+
+
+def _name(text: str, m: Mention) -> str:
+    return (m.found.concept_id or m.found.norm or text[m.start : m.end]).lower()
+
+
+def _outer(mentions: Iterable[Mention]) -> list[Mention]:
+    """Drug mentions without those nested in a longer one."""
+    items = sorted(mentions, key=lambda m: (m.start, -(m.end - m.start)))
+    out: list[Mention] = []
+    for m in items:
+        if out and m.start < out[-1].end:
+            continue
+        out.append(m)
+    return out
