@@ -672,7 +672,9 @@ def find_cues(text: str, cues: Cues) -> dict[str, list[Hit]]:
         for m in rule.pattern.finditer(text):
             who = m.group("who")
             first = who.split()[0] if who else ""
-            if not who or (first in cues.not_names and who not in cues.pronouns):
+            if not who or (
+                rule.cue.person and first in cues.not_names and who not in cues.pronouns
+            ):
                 continue
             attribution.append(Hit(m.start(), m.end(), rule.cue, who))
     return {
