@@ -128,7 +128,8 @@ def good_surface(surface: str) -> bool:
 
 def is_word_like(surface: str, english: frozenset[str]) -> bool:
     """A synonym that reads as ordinary words ("the", "at 10", "beta 2"): not a drug name."""
-    first = surface.lower().split()[0] if surface.split() else ""
+    words = key(surface).split()
+    first = words[0] if words else ""
     return first in english or bool(GREEK_NUMBER.fullmatch(surface.strip()))
 
 

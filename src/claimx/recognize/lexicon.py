@@ -46,6 +46,7 @@ ID_SCHEMES = ("DrugBank", "MESH", "HP", "CLAIMX")
 _NOT_WORD = re.compile(r"[\W_]")
 # A comma between two letters (not "1,2-diol"), or any semicolon, separates list items.
 _LIST_PUNCT = re.compile(r"(?<=[^\W\d_]),|,(?=[^\W\d_])|;")
+_JOINABLE = re.compile(r"(?<=[^\W\d_]{3})-(?=[^\W\d_]{3})")
 _ACRONYM = re.compile(r"[A-Z0-9][A-Z0-9-]*")
 _ID = re.compile(r"(DrugBank:DB\d{5}|MESH:[CD]\d{6,9}|HP:\d{7}|CLAIMX:[a-z0-9-]+)")
 
@@ -79,9 +80,9 @@ def variants(surface: str) -> tuple[str, ...]:
     """Keys a surface is found under: itself, its plural, and its hyphen-less compound."""
     key = surface_key(surface)
     out = [key]
-    if "-" in surface and re.search(r"[^\W\d_]-[^\W\d_]", surface):
-        joined = surface_key(re.sub(r"(?<=[^\W\d_])-(?=[^\W\d_])", "", surface))
-        out.append(joined)
+    if _JOINABLE.search(surface):
+        # "anti-inflammatory" is also written "antiinflammatory"; not "sam-e" -> "same".
+        out.append(surface_key(_JOINABLE.sub("", surface)))
     if not is_case_sensitive(surface):
         for k in tuple(out):
             last = k.rsplit(" ", 1)[-1]
@@ -142,6 +143,13 @@ class Lexicon:
         self._class_target = _heads_regex(
             targets.get("drug", frozenset()) | targets.get("class", frozenset())
         )
+        # Prefixes glued to a name by a hyphen that negate it ("non-diabetic", "non-convulsant").
+        prefixes = sorted(targets.get("prefix", frozenset()), key=len, reverse=True)
+        self._prefix = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")-\Z", re.I)
+            if prefixes
+            else None
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         # MappingProxyType does not pickle: store entries as plain tuples and dicts.
@@ -190,7 +198,11 @@ class Lexicon:
         """Longest non-overlapping dictionary matches in `text`, sorted by position."""
         blocked = -1
         spans: list[tuple[int, int, int]] = []
+        prefix = self._prefix
         for start, end, idx in self._candidates(text):
+            if prefix is not None and start and text[start - 1] == "-":
+                if prefix.search(text, max(0, start - 12), start):
+                    continue
             target = self._target_after(text, end, idx)
             if target is not None:
                 # The name plus "receptor" is one span that reports nothing.
@@ -411,12 +423,12 @@ def _denied(
 
 
 def read_targets(path: Path) -> dict[str, frozenset[str]]:
-    """applies ("drug" or "class") -> head words that turn a match into a non-drug."""
-    out: dict[str, set[str]] = {"drug": set(), "class": set()}
+    """applies (drug, class, prefix) -> words that turn a match into something else."""
+    out: dict[str, set[str]] = {"drug": set(), "class": set(), "prefix": set()}
     for n, row in read_tsv(path):
         word, applies = row.get("word", "").strip(), row.get("applies", "").strip()
         if not word or applies not in out:
-            raise RuleError(f"{path}:{n}: need a word and applies = drug or class")
+            raise RuleError(f"{path}:{n}: need a word and applies = drug, class or prefix")
         out[applies].add(word)
     return {k: frozenset(v) for k, v in out.items()}
 
