@@ -66,7 +66,9 @@ def disagreements(finder: StatisticFinder, case: dict[str, Any]) -> list[str]:
     if n_expected is not None and len(rows) != n_expected:
         problems.append(f"n_results {len(rows)} != {n_expected}")
     if "per_text_n_results" in case:
-        per_text = [sum(1 for i, _ in results if i == t) for t in range(len(case["per_text_n_results"]))]
+        per_text = [
+            sum(1 for i, _ in results if i == t) for t in range(len(case["per_text_n_results"]))
+        ]
         if per_text != case["per_text_n_results"]:
             problems.append(f"per text {per_text} != {case['per_text_n_results']}")
     if "source" in expected:
@@ -98,7 +100,7 @@ def disagreements(finder: StatisticFinder, case: dict[str, Any]) -> list[str]:
             got = [g.strip() for g in got]
         if isinstance(want[0], float) or isinstance(want[0], int) and not isinstance(want[0], bool):
             same = len(got) == len(want) and all(
-                g is not None and abs(g - w) < 1e-9 for g, w in zip(got, want)
+                g is not None and abs(g - w) < 1e-9 for g, w in zip(got, want, strict=True)
             )
         else:
             same = got == want

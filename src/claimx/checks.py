@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-ONE_TAILED_WORDS = re.compile(r"one[- ]?tailed|one[- ]?sided|directional|1[- ]tailed|1[- ]sided",
-                              re.IGNORECASE)
+ONE_TAILED_WORDS = re.compile(
+    r"one[- ]?tailed|one[- ]?sided|directional|1[- ]tailed|1[- ]sided", re.IGNORECASE
+)
 NULL_VALUE = {"ratio": 1.0, "mean_difference": 0.0}
 
 
@@ -38,8 +39,12 @@ class CheckOptions:
 
 
 def p_from_statistic(
-    test_type: str, value: float, df1: float | None = None, df2: float | None = None,
-    *, one_tailed: bool = False,
+    test_type: str,
+    value: float,
+    df1: float | None = None,
+    df2: float | None = None,
+    *,
+    one_tailed: bool = False,
 ) -> float | None:
     """The p value of a test statistic: t, r (two-tailed unless `one_tailed`), F, chi2, Q, Qw,
     Qb (upper tail) and z (two-tailed unless `one_tailed`). None when it cannot be computed."""
@@ -77,8 +82,13 @@ def p_from_statistic(
 
 
 def _p_range(
-    test_type: str, comparator: str, value: float, value_decimals: int,
-    df1: float | None, df2: float | None, one_tailed: bool,
+    test_type: str,
+    comparator: str,
+    value: float,
+    value_decimals: int,
+    df1: float | None,
+    df2: float | None,
+    one_tailed: bool,
 ) -> tuple[float, float] | None:
     """The p values that the statistic as written allows: (lowest, highest)."""
     half = 0.5 * 10 ** (-value_decimals)
@@ -91,8 +101,10 @@ def _p_range(
     if test_type == "r":
         hi_stat = min(hi_stat, 1.0)
     p_hi = p_from_statistic(test_type, lo_stat, df1, df2, one_tailed=one_tailed)
-    p_lo = 0.0 if math.isinf(hi_stat) else p_from_statistic(
-        test_type, hi_stat, df1, df2, one_tailed=one_tailed
+    p_lo = (
+        0.0
+        if math.isinf(hi_stat)
+        else p_from_statistic(test_type, hi_stat, df1, df2, one_tailed=one_tailed)
     )
     if p_hi is None or p_lo is None:
         return None
@@ -183,8 +195,12 @@ def check_test(
             f"statcheck-{'decision-error' if decision else 'error'}: reported {shown} but "
             f"{test_type}{_df_text(df1, df2)} {comp} {value:g} gives p = {p_computed:.4g}"
         )
-    return {"p_computed": p_computed, "error": error, "decision_error": decision,
-            "flags": tuple(flags)}
+    return {
+        "p_computed": p_computed,
+        "error": error,
+        "decision_error": decision,
+        "flags": tuple(flags),
+    }
 
 
 def _df_text(df1: float | None, df2: float | None) -> str:
@@ -215,8 +231,12 @@ def check_estimate(data: Mapping[str, Any], options: CheckOptions | None = None)
             f"ci-p-mismatch: the CI {low:g} to {high:g} excludes {null:g} "
             f"but p {p_comp} {p:g} is above {opts.alpha:g}"
         )
-    elif not excludes and low != null and high != null and p_comp in ("=", "<", "<=") and (
-        p < opts.alpha if p_comp == "=" else p <= opts.alpha
+    elif (
+        not excludes
+        and low != null
+        and high != null
+        and p_comp in ("=", "<", "<=")
+        and (p < opts.alpha if p_comp == "=" else p <= opts.alpha)
     ):
         flags.append(
             f"ci-p-mismatch: the CI {low:g} to {high:g} includes {null:g} "

@@ -21,31 +21,72 @@ from typing import Any
 from spacy.language import Language
 
 from claimx.errors import RuleError
-from claimx.records import StatisticRow
 from claimx.recognize.base import Found, Mention, TextRecognizer
+from claimx.records import StatisticRow
 from claimx.rules import read_yaml, rules_dir
 
 LABEL = "STATISTIC"
 KINDS = frozenset(
-    {"p_value", "ci", "ratio", "mean_difference", "percent", "count", "mean_sd",
-     "test_statistic", "nnt"}
+    {
+        "p_value",
+        "ci",
+        "ratio",
+        "mean_difference",
+        "percent",
+        "count",
+        "mean_sd",
+        "test_statistic",
+        "nnt",
+    }
 )
 HANDLERS = frozenset(
-    {"test", "effect", "estimate_ci", "announced_ci", "ci", "mean_sd", "p_value", "count_pair",
-     "count", "percent", "versus", "central"}
+    {
+        "test",
+        "effect",
+        "estimate_ci",
+        "announced_ci",
+        "ci",
+        "mean_sd",
+        "p_value",
+        "count_pair",
+        "count",
+        "percent",
+        "versus",
+        "central",
+    }
 )
-PATTERN_KEYS = frozenset({"id", "kind", "handler", "priority", "regex"})
+PATTERN_KEYS = frozenset({"id", "kind", "handler", "priority", "regex", "anchor"})
+OPTIONAL_PATTERN_KEYS = frozenset({"near"})
+ANCHORS = frozenset({"number", "label", "cue"})
 CUE_KEYS = frozenset(
-    {"effect_measures", "estimate_kinds", "test_types", "one_tailed", "central_tendency",
-     "central_window", "number_blockers", "percent_measures", "measure_links", "group_links",
-     "reference_headings", "number_words", "not_counted"}
+    {
+        "effect_measures",
+        "estimate_kinds",
+        "test_types",
+        "one_tailed",
+        "central_tendency",
+        "central_window",
+        "number_blockers",
+        "percent_measures",
+        "measure_links",
+        "group_links",
+        "reference_headings",
+        "number_words",
+        "not_counted",
+    }
 )
 ROW_FIELDS = frozenset(StatisticRow.__dataclass_fields__) - {
-    "doc_id", "stat_id", "sent_id", "text", "start", "end", "rule_id"
+    "doc_id",
+    "stat_id",
+    "sent_id",
+    "text",
+    "start",
+    "end",
+    "rule_id",
 }
 _FRAGMENT_REF = re.compile(r"\{([A-Za-z_]\w*)\}")
 _SUPERSCRIPTS = MappingProxyType(
-    {ord(c): d for c, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")}
+    {ord(c): d for c, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-", strict=True)}
 )
 _MINUS = MappingProxyType({ord(c): "-" for c in "−–‐—"})
 _DEC = re.compile(r"[-−–]?\s?(?:\d+(?:[.·]\d+)?|[.·]\d+)")
@@ -55,7 +96,9 @@ _SCI = re.compile(
     r"(?P<sign>[-−–⁻])?\s?(?P<e>[\d⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})|[eE](?P<esign>[-−])?(?P<e2>\d{1,3}))$"
 )
 # Where a sentence ends, for the windows that look for context (not a full splitter).
-_SENTENCE_END = re.compile(r"(?<!\bvs)(?<!\bv)(?<!\bal)(?<!\bi\.e)(?<!\be\.g)[.!?](?=\s+[A-Z(\[])|\n\s*\n")
+_SENTENCE_END = re.compile(
+    r"(?<!\bvs)(?<!\bv)(?<!\bal)(?<!\bi\.e)(?<!\be\.g)[.!?](?=\s+[A-Z(\[])|\n\s*\n"
+)
 _CLAUSE_END = re.compile(r";|(?<!\bvs)(?<!\bv)(?<!\bal)[.!?](?=\s+[A-Z(\[])|\n")
 _DOSE_UNIT_AFTER = re.compile(r"\s?(?:mg|mcg|µg|μg|g\b|IU\b|units?\b|mL/kg|mg/kg|mmol\b)")
 _WORD_BEFORE = re.compile(r"(\S+)\s*$")
@@ -71,6 +114,9 @@ class _Pattern:
     handler: str
     priority: int
     regex: re.Pattern[str]
+    anchor: str
+    near_within: int = 0
+    near: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +140,8 @@ class StatRules:
     reference_heading: re.Pattern[str]
     number_words: Mapping[str, int]
     ci_label: re.Pattern[str]
+    word_anchor: re.Pattern[str]
+    headings: tuple[str, ...]
 
 
 def _words_regex(words: Iterable[str]) -> str:
@@ -148,7 +196,7 @@ def _load_rules(folder: Path) -> StatRules:
         where = f"{pattern_path}: pattern {n}"
         if not isinstance(item, dict):
             raise RuleError(f"{where}: expected a mapping with {', '.join(sorted(PATTERN_KEYS))}")
-        extra = set(item) - PATTERN_KEYS
+        extra = set(item) - PATTERN_KEYS - OPTIONAL_PATTERN_KEYS
         missing = PATTERN_KEYS - set(item)
         if extra or missing:
             raise RuleError(
@@ -159,22 +207,49 @@ def _load_rules(folder: Path) -> StatRules:
             raise RuleError(f"{where}: duplicate id '{item['id']}'")
         seen.add(item["id"])
         if item["kind"] not in KINDS:
-            raise RuleError(f"{where}: unknown kind '{item['kind']}'; expected one of {sorted(KINDS)}")
+            raise RuleError(
+                f"{where}: unknown kind '{item['kind']}'; expected one of {sorted(KINDS)}"
+            )
         if item["handler"] not in HANDLERS:
             raise RuleError(
                 f"{where}: unknown handler '{item['handler']}'; expected one of {sorted(HANDLERS)}"
             )
+        if item["anchor"] not in ANCHORS:
+            raise RuleError(f"{where}: anchor must be one of {sorted(ANCHORS)}")
+        if (item["anchor"] == "cue") != (item["handler"] == "central"):
+            raise RuleError(f"{where}: the 'central' handler and the 'cue' anchor go together")
         try:
             compiled = re.compile(_expand(item["regex"], fragments, where))
         except re.error as e:
             raise RuleError(f"{where} ({item['id']}): bad regex ({e})") from None
+        near = item.get("near") or {}
+        if near and (
+            set(near) != {"within", "any"}
+            or not isinstance(near["within"], int)
+            or not near["any"]
+            or not all(isinstance(x, str) and x for x in near["any"])
+        ):
+            raise RuleError(f"{where}: near must be {{within: N, any: [strings]}}")
         patterns.append(
-            _Pattern(item["id"], item["kind"], item["handler"], int(item["priority"]), compiled)
+            _Pattern(
+                item["id"],
+                item["kind"],
+                item["handler"],
+                int(item["priority"]),
+                compiled,
+                item["anchor"],
+                int(near.get("within", 0)),
+                re.compile("|".join(re.escape(x) for x in near["any"])) if near else None,
+            )
         )
 
     effects = cues.get("effect_measures") or {}
     for key, value in effects.items():
-        if not isinstance(value, dict) or value.get("kind") not in KINDS or not value.get("measure"):
+        if (
+            not isinstance(value, dict)
+            or value.get("kind") not in KINDS
+            or not value.get("measure")
+        ):
             raise RuleError(f"{cue_path}: effect_measures.{key} needs a measure and a known kind")
     estimate_kinds = cues.get("estimate_kinds") or {}
     for kind in estimate_kinds:
@@ -225,16 +300,28 @@ def _load_rules(folder: Path) -> StatRules:
             rf"(?<![\w-]){group_links}\s(?:the\s)?(?P<g>[^\s(),;]{{1,40}}(?:\s[^\s(),;]{{1,40}}){{0,2}})\s?[(\[]\s?$",
             re.IGNORECASE,
         ),
-        group_link_words=frozenset(
-            w.lower() for w in _string_list(cues, "group_links", cue_path)
+        group_link_words=frozenset(w.lower() for w in _string_list(cues, "group_links", cue_path)),
+        group_label_before=re.compile(
+            r"[(;]\s?(?P<g>[^\s(),;=]{1,30}(?:\s[^\s(),;=]{1,30}){0,2})\s?[,;:]\s?$"
         ),
-        group_label_before=re.compile(r"[(;]\s?(?P<g>[^\s(),;=]{1,30}(?:\s[^\s(),;=]{1,30}){0,2})\s?[,;:]\s?$"),
         reference_heading=re.compile(rf"^[ \t]*{headings}[ \t]*:?[ \t]*$", re.MULTILINE),
         number_words=MappingProxyType({str(k).lower(): int(v) for k, v in number_words.items()}),
         ci_label=re.compile(
-            r"(?<![\w])(?:CIs?|C\.I\.|[Cc]onfidence [Ii]ntervals?|[Cc]redible [Ii]ntervals?)(?![\w])"
+            r"(?<![\w])(?:CIs?|C\.I\.|[Cc]onfidence [Ii]ntervals?|[Cc]redible [Ii]ntervals?)"
+            r"(?![\w])"
         ),
+        word_anchor=_word_anchor(number_words),
+        headings=_string_list(cues, "reference_headings", cue_path),
     )
+
+
+def _word_anchor(number_words: Mapping[str, Any]) -> re.Pattern[str]:
+    """Where a number word may start: one character class first, so that the regex engine
+    skips ahead to those letters instead of trying every position."""
+    words = sorted({str(w).lower() for w in number_words}, key=len, reverse=True)
+    firsts = sorted({w[0] for w in words} | {w[0].upper() for w in words})
+    tails = "|".join(re.escape(w[1:]) for w in words)
+    return re.compile(rf"[{''.join(firsts)}](?<![\w-][{''.join(firsts)}])(?i:{tails})(?![a-z])")
 
 
 def load_stat_rules(rules: str | Path | None = None) -> StatRules:
@@ -324,9 +411,24 @@ def _p_decimals(raw: str) -> int:
 
 
 COMPARATORS = MappingProxyType(
-    {"=": "=", "<": "<", ">": ">", "≤": "<=", "≥": ">=", "⩽": "<=", "⩾": ">=", "<=": "<=",
-     ">=": ">=", "=<": "<=", "=>": ">=", "of": "=", "less than": "<", "greater than": ">",
-     "was": "=", "is": "="}
+    {
+        "=": "=",
+        "<": "<",
+        ">": ">",
+        "≤": "<=",
+        "≥": ">=",
+        "⩽": "<=",
+        "⩾": ">=",
+        "<=": "<=",
+        ">=": ">=",
+        "=<": "<=",
+        "=>": ">=",
+        "of": "=",
+        "less than": "<",
+        "greater than": ">",
+        "was": "=",
+        "is": "=",
+    }
 )
 
 
@@ -379,28 +481,76 @@ class StatisticFinder:
 
     def __call__(self, text: str) -> list[Found]:
         limit = self._text_limit(text)
+        starts = self._number_starts(text, limit)
+        windows = _windows(_merge_sorted(starts, _ns_positions(text, limit)), limit)
         candidates: list[_Candidate] = []
         for pattern in self.rules.patterns:
-            if pattern.handler == "central":
-                produced: Iterable[Found] = self._central(text, pattern, limit)
+            handler = self._handlers.get(pattern.handler)
+            if pattern.anchor == "number" and handler is not None:
+                # Tried only where a number starts: far cheaper than scanning every position.
+                match = pattern.regex.match
+                within = pattern.near_within
+                near = pattern.near.search if pattern.near is not None else None
+                for start in starts:
+                    if near is not None and near(text, start, start + within) is None:
+                        continue
+                    m = match(text, start, limit)
+                    if m is not None:
+                        candidates.extend(
+                            _Candidate(pattern.priority, f) for f in handler(text, pattern, m)
+                        )
+            elif pattern.anchor == "label" and handler is not None:
+                # A label precedes its number closely: searched for only in windows that
+                # end just after a number.
+                for lo, hi in windows:
+                    for m in pattern.regex.finditer(text, lo, hi):
+                        candidates.extend(
+                            _Candidate(pattern.priority, f) for f in handler(text, pattern, m)
+                        )
             else:
-                produced = (
-                    f
-                    for m in pattern.regex.finditer(text, 0, limit)
-                    for f in self._handlers[pattern.handler](text, pattern, m)
+                candidates.extend(
+                    _Candidate(pattern.priority, f) for f in self._central(text, pattern, windows)
                 )
-            candidates.extend(_Candidate(pattern.priority, f) for f in produced if f.end <= limit)
         kept = _link_p_values(text, _resolve(candidates))
         if self.kinds is KINDS:
             return kept
         return [f for f in kept if f.data.get("kind") in self.kinds]
 
+    def _number_starts(self, text: str, limit: int) -> list[int]:
+        """Positions where a number may start: digit runs not glued to a word (with a sign or
+        leading point before them), and number words."""
+        out: list[int] = []
+        for m in _DIGITS.finditer(text, 0, limit):
+            i = m.start()
+            if i and (text[i - 1].isalpha() or text[i - 1] == "_"):
+                continue
+            j = i
+            if j and text[j - 1] in ".·" and (j < 2 or not text[j - 2].isdigit()):
+                j -= 1
+            k = j - 1 if j and text[j - 1] == " " else j
+            if k and text[k - 1] in "-−–‐" and (k < 2 or not text[k - 2].isalnum()):
+                out.append(k - 1)
+            if j != i:
+                out.append(j)
+            out.append(i)
+        out.extend(m.start() for m in self.rules.word_anchor.finditer(text, 0, limit))
+        out.sort()
+        return out
+
     # -- context helpers
 
     def _text_limit(self, text: str) -> int:
         """Everything after a 'References' heading is a reference list, not results."""
-        m = self.rules.reference_heading.search(text)
-        return m.start() if m else len(text)
+        best = len(text)
+        for heading in self.rules.headings:
+            pos = text.find(heading)
+            while 0 <= pos < best:
+                m = self.rules.reference_heading.match(text, text.rfind("\n", 0, pos) + 1)
+                if m is not None:
+                    best = m.start()
+                    break
+                pos = text.find(heading, pos + 1)
+        return best
 
     def _blocked(self, text: str, start: int) -> bool:
         """True when the word before `start` makes the number an identifier ("grade 3")."""
@@ -419,8 +569,13 @@ class StatisticFinder:
 
     def _group_before(self, text: str, start: int) -> str | None:
         """The arm a value belongs to: 'in the methadone cohort (92%)', '(GET, n = 124'."""
+        j = start - 1
+        while j >= 0 and text[j] == " ":
+            j -= 1
+        if j < 0 or text[j] not in "([,;:":
+            return None
         window = text[max(0, start - 80) : start]
-        m = self.rules.group_before_paren.search(window)
+        m = self.rules.group_before_paren.search(window) if text[j] in "([" else None
         if m:
             # The words after the last link word: "than in the ketamine (" -> "ketamine".
             words = m.group("g").split()
@@ -442,7 +597,9 @@ class StatisticFinder:
         after = self.rules.percent_measure.match(text, end, min(len(text), end + 40))
         if after:
             return after.group(0).strip()
-        window = text[max(0, start - 60) : start]
+        window = text[max(0, start - 50) : start]
+        if not _LINK_END.search(window, max(0, len(window) - 12)):
+            return None
         m = self.rules.measure_before.search(window)
         if m:
             phrase = m.group("m") or m.group("m2")
@@ -508,10 +665,19 @@ class StatisticFinder:
             p_dec = _p_decimals(m.group("pval"))
         nobs = self._number(m.group("nobs"))
         yield self._found(
-            p, m.start(), m.end(),
-            test_type=test_type, df1=df1, df2=df2, comparator=_comparator(m.group("comp")),
-            value=value, value_decimals=decimals(m.group("val")), p_comparator=p_comp,
-            p_reported=p_rep, p_decimals=p_dec, n_obs=nobs,
+            p,
+            m.start(),
+            m.end(),
+            test_type=test_type,
+            df1=df1,
+            df2=df2,
+            comparator=_comparator(m.group("comp")),
+            value=value,
+            value_decimals=decimals(m.group("val")),
+            p_comparator=p_comp,
+            p_reported=p_rep,
+            p_decimals=p_dec,
+            n_obs=nobs,
             one_tailed_txt=bool(m.group("tail")),
         )
 
@@ -560,18 +726,29 @@ class StatisticFinder:
         else:
             kind = self._kind_before(text, m.start(), "ci")
         measure = self._measure_around(text, m.start(), m.end("val"))
-        yield self._found(p, m.start(), m.end(), kind=kind, value=value, comparator="=",
-                          measure=measure, group=self._group_before(text, m.start()), **ci)
+        yield self._found(
+            p,
+            m.start(),
+            m.end(),
+            kind=kind,
+            value=value,
+            comparator="=",
+            measure=measure,
+            group=self._group_before(text, m.start()),
+            **ci,
+        )
 
     def _announced_ci(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
         # A bare "(0.44 to 8.13)" is a CI only when the sentence has said so ("(95% CIs)").
         start = self._sentence_start(text, m.start())
         label = None
-        for label in self.rules.ci_label.finditer(text, start, m.start()):
-            pass
+        for found_label in self.rules.ci_label.finditer(text, start, m.start()):
+            label = found_label
         if label is None:
             return
-        level = re.search(r"(\d{2}(?:\.\d)?)\s?%\s?$", text[max(0, label.start() - 8) : label.start()])
+        level = re.search(
+            r"(\d{2}(?:\.\d)?)\s?%\s?$", text[max(0, label.start() - 8) : label.start()]
+        )
         value = self._number(m.group("val"))
         ci = self._ci_data(m)
         if level:
@@ -624,8 +801,15 @@ class StatisticFinder:
         comp = _comparator(m.groupdict().get("comp"))
         tail = m.groupdict().get("tail") or ""
         yield self._found(
-            p, start, end, comparator=comp, value=value, p_comparator=comp, p_reported=value,
-            p_decimals=_p_decimals(raw), one_tailed_txt=bool(self.rules.one_tailed.search(tail)),
+            p,
+            start,
+            end,
+            comparator=comp,
+            value=value,
+            p_comparator=comp,
+            p_reported=value,
+            p_decimals=_p_decimals(raw),
+            one_tailed_txt=bool(self.rules.one_tailed.search(tail)),
         )
 
     def _pct_span(self, text: str, m: re.Match[str]) -> tuple[int, int]:
@@ -650,16 +834,41 @@ class StatisticFinder:
         group = self._group_before(text, m.start())
         noun = groups.get("noun1")
         if not self._blocked(text, m.start("k")):
-            yield self._found(p, m.start("k"), m.end("k"), kind="count", value=k,
-                              comparator="=", measure=noun, group=group, denominator=n)
+            yield self._found(
+                p,
+                m.start("k"),
+                m.end("k"),
+                kind="count",
+                value=k,
+                comparator="=",
+                measure=noun,
+                group=group,
+                denominator=n,
+            )
         if n is not None:
-            yield self._found(p, m.start("n"), m.end("n"), kind="count", value=n,
-                              comparator="=", measure=noun, group=group)
+            yield self._found(
+                p,
+                m.start("n"),
+                m.end("n"),
+                kind="count",
+                value=n,
+                comparator="=",
+                measure=noun,
+                group=group,
+            )
         if pct is not None and 0 <= pct <= 100:
             s, e = self._pct_span(text, m)
             yield self._found(
-                p, s, e, kind="percent", value=pct, comparator="=", group=group,
-                measure=self._measure_around(text, s, e), numerator=k, denominator=n,
+                p,
+                s,
+                e,
+                kind="percent",
+                value=pct,
+                comparator="=",
+                group=group,
+                measure=self._measure_around(text, s, e),
+                numerator=k,
+                denominator=n,
                 pct_decimals=decimals(groups["pct"]),
             )
 
@@ -679,15 +888,20 @@ class StatisticFinder:
         elif group is None:
             group = self._group_before(text, m.start())
         end = m.end("val") if groups.get("group") else m.end()
-        yield self._found(p, m.start(), end, value=value, comparator="=",
-                          measure=groups.get("noun"), group=group)
+        yield self._found(
+            p, m.start(), end, value=value, comparator="=", measure=groups.get("noun"), group=group
+        )
 
     def _percent(self, text: str, p: _Pattern, m: re.Match[str]) -> Iterator[Found]:
         value = self._number(m.group("val"))
         if value is None:
             return
         yield self._found(
-            p, m.start(), m.end(), value=value, comparator="=",
+            p,
+            m.start(),
+            m.end(),
+            value=value,
+            comparator="=",
             measure=self._measure_around(text, m.start(), m.end()),
             group=self._group_before(text, m.start()),
         )
@@ -706,14 +920,21 @@ class StatisticFinder:
             unit = m.group(f"{side}unit") or m.group("bunit")
             end = m.end(f"{side}unit") if m.group(f"{side}unit") else m.end(side)
             yield self._found(
-                p, m.start(side), end, kind="percent" if unit == "%" else "mean_sd",
-                value=self._number(m.group(side)), comparator="=", unit=unit,
+                p,
+                m.start(side),
+                end,
+                kind="percent" if unit == "%" else "mean_sd",
+                value=self._number(m.group(side)),
+                comparator="=",
+                unit=unit,
                 measure=cue.group(0).lower() if cue else None,
             )
 
-    def _central(self, text: str, p: _Pattern, limit: int) -> Iterator[Found]:
+    def _central(self, text: str, p: _Pattern, windows: list[tuple[int, int]]) -> Iterator[Found]:
         """Numbers in the clause after 'mean'/'median' are means or medians."""
-        for cue in self.rules.central_cue.finditer(text, 0, limit):
+        limit = windows[-1][1] if windows else 0
+        cues = (c for lo, hi in windows for c in self.rules.central_cue.finditer(text, lo, hi))
+        for cue in cues:
             stop = min(limit, cue.end() + self.rules.central_window)
             end = _CLAUSE_END.search(text, cue.end(), stop)
             if end is not None:
@@ -729,8 +950,50 @@ class StatisticFinder:
                 value = self._number(raw)
                 if value is None:
                     continue
-                yield self._found(p, m.start(), m.end(), value=value, comparator="=",
-                                  unit=m.group("vunit"), measure=re.sub(r"\s+was$|\s+of$", "", measure))
+                yield self._found(
+                    p,
+                    m.start(),
+                    m.end(),
+                    value=value,
+                    comparator="=",
+                    unit=m.group("vunit"),
+                    measure=re.sub(r"\s+was$|\s+of$", "", measure),
+                )
+
+
+_DIGITS = re.compile(r"\d+")
+# A quick test before the measure regex: the text before a percentage ends in a link.
+_LINK_END = re.compile(r"(?:\b(?:was|were|is|are|of|reached|achieved|in)|[:=])\s?$")
+# How far before a number its label may start ("hazard ratio [HR] for death, 0.75"), and after.
+_WINDOW_BEFORE = 140
+_WINDOW_AFTER = 12
+
+
+def _ns_positions(text: str, limit: int) -> list[int]:
+    """Where "NS" or "n.s." stands (a p value without a number)."""
+    out: list[int] = []
+    for needle in ("NS", "n.s."):
+        pos = text.find(needle, 0, limit)
+        while pos >= 0:
+            out.append(pos)
+            pos = text.find(needle, pos + 1, limit)
+    return out
+
+
+def _merge_sorted(a: list[int], b: list[int]) -> list[int]:
+    return a if not b else sorted(a + b)
+
+
+def _windows(starts: list[int], limit: int) -> list[tuple[int, int]]:
+    """Merged text windows around numbers, where labelled statistics are searched for."""
+    out: list[tuple[int, int]] = []
+    for s in starts:
+        lo, hi = max(0, s - _WINDOW_BEFORE), min(limit, s + _WINDOW_AFTER)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _resolve(candidates: list[_Candidate]) -> list[Found]:
@@ -776,11 +1039,13 @@ def _link_p_values(text: str, found: list[Found]) -> list[Found]:
             continue
         data = dict(f.data)
         data.update(
-            p_comparator=nxt.data["p_comparator"], p_reported=nxt.data["p_reported"],
+            p_comparator=nxt.data["p_comparator"],
+            p_reported=nxt.data["p_reported"],
             p_decimals=nxt.data.get("p_decimals"),
         )
-        out[i] = Found(f.start, f.end, f.label, f.rule_id, f.norm, f.concept_id,
-                       MappingProxyType(data))
+        out[i] = Found(
+            f.start, f.end, f.label, f.rule_id, f.norm, f.concept_id, MappingProxyType(data)
+        )
     return out
 
 
@@ -819,8 +1084,13 @@ def statistic_rows(
         values.setdefault("kind", "ci")
         rows.append(
             StatisticRow(
-                doc_id=doc_id, stat_id=f"s{n}", sent_id=mention.sent_id,
-                text=text[f.start : f.end], start=f.start, end=f.end, rule_id=f.rule_id,
+                doc_id=doc_id,
+                stat_id=f"s{n}",
+                sent_id=mention.sent_id,
+                text=text[f.start : f.end],
+                start=f.start,
+                end=f.end,
+                rule_id=f.rule_id,
                 **values,
             )
         )
