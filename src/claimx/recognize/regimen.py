@@ -482,7 +482,7 @@ class RegimenFinder:
             g = m.groupdict()
             if self._dur_not_before.match(text, m.end(), min(len(text), m.end() + 40)):
                 continue
-            if p.kind == "for" and not self._administered_near(text, m.start(), end, context):
+            if p.kind == "for" and not self._administered_near(text, start, end, context):
                 continue
             if self._dur_not_after.search(text[max(0, m.start() - 60) : m.start()]):
                 continue
