@@ -57,6 +57,7 @@ NOT_DRUG_TREES = (
     "D23",  # Biological factors (antigens, blood groups, biomarkers, immunoglobulins)
     "D05",  # Macromolecular substances (actins, collagen)
     "D13",  # Nucleic acids
+    "D26",  # Pharmaceutical preparations: dosage forms (nasal sprays, tablets), not drugs
 )
 # Function words the package stoplist lacks (it has no word under four letters).
 FUNCTION_WORDS = frozenset(
@@ -133,11 +134,22 @@ def is_word_like(surface: str, english: frozenset[str]) -> bool:
     return first in english or bool(GREEK_NUMBER.fullmatch(surface.strip()))
 
 
+def is_participle(surface: str) -> bool:
+    """A one-word synonym ending in -ed ("combined") is an English word, not a disease name."""
+    return " " not in surface and surface.endswith("ed")
+
+
 def shape(variant: str, canonical: str) -> str:
-    """Short single-word variants are acronyms (the package lower-cased them): ASA, INH, AZT."""
-    if variant != canonical and len(variant) <= 4 and re.fullmatch(r"[a-z0-9-]+", variant):
-        return variant.upper()
-    return variant
+    """Short synonyms that read as acronyms get their capitals back (the package lower-cased
+    them): three characters or fewer (asa, inh, azt), or four without a vowel or with a digit
+    (mtx, 5-fu). Short words (rash, gout, urea) stay as they are."""
+    if variant == canonical or not re.fullmatch(r"[a-z0-9-]+", variant):
+        return variant
+    letters = variant.replace("-", "")
+    acronym = len(letters) <= 3 or (
+        len(letters) == 4 and (not re.search(r"[aeiouy]", letters) or re.search(r"\d", letters))
+    )
+    return variant.upper() if acronym else variant
 
 
 class Table:
@@ -223,7 +235,8 @@ def build_conditions(mesh: dict[str, str]) -> Table:
         mesh_id = mesh.get(rec["name"].lower())
         if not mesh_id:
             continue
-        table.add("MESH:" + mesh_id, rec["name"], [c, *variants.get(c, ())])
+        others = [shape(v, c) for v in variants.get(c, ()) if not is_participle(v)]
+        table.add("MESH:" + mesh_id, rec["name"], [c, *others])
     for term_id, name, synonyms in hpo_phenotypes():
         surfaces = [s for s in (name, *synonyms) if not HPO_SKIP.search(s)]
         if not surfaces:

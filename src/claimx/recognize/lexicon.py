@@ -47,6 +47,10 @@ _NOT_WORD = re.compile(r"[\W_]")
 # A comma between two letters (not "1,2-diol"), or any semicolon, separates list items.
 _LIST_PUNCT = re.compile(r"(?<=[^\W\d_]),|,(?=[^\W\d_])|;")
 _JOINABLE = re.compile(r"(?<=[^\W\d_]{3})-(?=[^\W\d_]{3})")
+# "receptor antagonist" names a drug class, not a target; the class lexicon entries cover it.
+_CLASS_AFTER_TARGET = r"(?![\s-]+(?:ant)?agonists?\b|[\s-]+blockers?\b|[\s-]+inhibitors?\b)"
+# Web addresses: names inside them ("/Ketamine_for_Depression") are not mentions.
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.I)
 _ACRONYM = re.compile(r"[A-Z0-9][A-Z0-9-]*")
 _ID = re.compile(r"(DrugBank:DB\d{5}|MESH:[CD]\d{6,9}|HP:\d{7}|CLAIMX:[a-z0-9-]+)")
 
@@ -199,7 +203,10 @@ class Lexicon:
         blocked = -1
         spans: list[tuple[int, int, int]] = []
         prefix = self._prefix
+        urls = [m.span() for m in _URL.finditer(text)] if ("://" in text or "www." in text) else []
         for start, end, idx in self._candidates(text):
+            if urls and any(s <= start < e for s, e in urls):
+                continue
             if prefix is not None and start and text[start - 1] == "-":
                 if prefix.search(text, max(0, start - 12), start):
                     continue
@@ -250,7 +257,11 @@ def _heads_regex(heads: Iterable[str]) -> re.Pattern[str] | None:
     if not ordered:
         return None
     alternatives = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in ordered)
-    return re.compile(r"[\s-]{1,2}(?:" + alternatives + r")\b", re.I)
+    # An abbreviation may stand between name and head: "N-methyl-D-aspartate (NMDA) receptors".
+    return re.compile(
+        r"(?:\s*\([^()\s]{1,12}\))?[\s-]{1,2}(?:" + alternatives + r")\b" + _CLASS_AFTER_TARGET,
+        re.I,
+    )
 
 
 def apply_abbreviations(
