@@ -1,0 +1,134 @@
+"""The regimen rules files are valid, and a broken one fails with its file and entry named."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from claimx.errors import RuleError
+from claimx.recognize.regimen import KINDS, RegimenFinder, make_dose_recognizer
+from claimx.rules import rules_dir
+
+RULES = rules_dir()
+PATTERNS = yaml.safe_load((RULES / "patterns" / "regimen.yml").read_text(encoding="utf-8"))
+ENTRIES = PATTERNS["patterns"]
+
+
+def test_pattern_ids_unique_and_kebab_case() -> None:
+    ids = [e["id"] for e in ENTRIES]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", i) for i in ids)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["id"] for e in ENTRIES])
+def test_pattern_label_and_kind_known(entry: dict[str, str]) -> None:
+    assert entry["kind"] in KINDS[entry["label"]]
+
+
+def test_no_regex_repeats() -> None:
+    regexes = [e["regex"] for e in ENTRIES]
+    assert len(regexes) == len(set(regexes))
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("cues/routes.yml", "routes"),
+        ("cues/frequencies.yml", "fixed"),
+        ("cues/units.yml", "numerators"),
+        ("cues/units.yml", "denominators"),
+    ],
+    ids=["routes", "frequencies", "unit-numerators", "unit-denominators"],
+)
+def test_cue_surfaces_not_repeated_within_an_entry(path: str, key: str) -> None:
+    data = yaml.safe_load((RULES / path).read_text(encoding="utf-8"))[key]
+    entries = data.values() if isinstance(data, dict) else data
+    for entry in entries:
+        surfaces = [str(s) for s in entry.get("surfaces", [])]
+        assert len(surfaces) == len(set(surfaces)), surfaces
+
+
+@pytest.fixture()
+def rules_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "rules"
+    shutil.copytree(RULES, dest)
+    return dest
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BROKEN = [
+    ("unknown-label", "patterns/regimen.yml", "label: DOSE", "label: DOZE", "DOZE"),
+    ("unknown-kind", "patterns/regimen.yml", "kind: list", "kind: heap", "heap"),
+    ("bad-regex", "patterns/regimen.yml", "(?P<list>", "(?P<list", "bad regex"),
+    ("placeholder", "patterns/regimen.yml", "@GAP@(?P<unit>@UNIT@)'", "@GAPS@'", "@GAPS@"),
+    ("id-not-kebab", "patterns/regimen.yml", "id: dose-list", "id: Dose_List", "Dose_List"),
+    (
+        "unit-dimension",
+        "cues/units.yml",
+        "dimension: mass, factor: 1000",
+        "dimension: weight, factor: 1000",
+        "weight",
+    ),
+    ("unit-factor", "cues/units.yml", 'factor: "1/1000"', 'factor: "one/1000"', "factor"),
+    (
+        "route-twice",
+        "cues/routes.yml",
+        "surfaces: [sublingual,",
+        "surfaces: [oral, sublingual,",
+        "oral",
+    ),
+    (
+        "route-key",
+        "cues/routes.yml",
+        "  sublingual:\n",
+        "  sublingual:\n    colour: blue\n",
+        "colour",
+    ),
+    (
+        "frequency-rate",
+        "cues/frequencies.yml",
+        "{per_day: 2, surfaces: [bid,",
+        "{per_day: 2, surfaces: [qd, bid,",
+        "qd",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "message"), [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN]
+)
+def test_broken_rules_raise(rules_copy: Path, path: str, old: str, new: str, message: str) -> None:
+    _edit(rules_copy / path, old, new)
+    with pytest.raises(RuleError, match=re.escape(message)) as err:
+        RegimenFinder(rules_copy)
+    assert path.split("/")[-1] in str(err.value)
+
+
+def test_component_on_a_blank_pipeline() -> None:
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("claimx_doses", config={"rules": str(RULES)})
+    doc = nlp("Patients received ketamine 30 mg orally three times daily for 7 days.")
+    got = [(f.label, doc.text[f.start : f.end]) for f in doc._.claimx_found]
+    assert got == [
+        ("DOSE", "30 mg"),
+        ("ROUTE", "orally"),
+        ("FREQUENCY", "three times daily"),
+        ("DURATION", "7 days"),
+    ]
+    assert [s.id_ for s in doc.spans["claimx"]][:1] == ["dose-single"]
+
+
+def test_factory_builds_recognizer() -> None:
+    recognizer = make_dose_recognizer(None, "claimx_doses", str(RULES))
+    assert recognizer.name == "claimx_doses"
+    assert [f.label for f in recognizer.find("30 mg")] == ["DOSE"]
