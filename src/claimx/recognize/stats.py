@@ -707,7 +707,11 @@ class StatisticFinder:
         kind = spec["kind"]
         if kind == "ratio" and (value < 0 or (value >= 1000 and value.is_integer())):
             return
-        data: dict[str, Any] = {"measure": spec["measure"], "value": value, "comparator": "="}
+        measure = spec["measure"]
+        adjective = surface.split()[0].lower() if " " in surface else ""
+        if adjective in ("adjusted", "pooled", "crude") and not measure.startswith(adjective):
+            measure = f"{adjective} {measure}"
+        data: dict[str, Any] = {"measure": measure, "value": value, "comparator": "="}
         end = m.end("val")
         if m.group("low") is not None:
             ci = self._ci_data(m)
@@ -878,6 +882,11 @@ class StatisticFinder:
         if value is None or value <= 0 or not value.is_integer():
             return
         if self._blocked(text, m.start("val")):
+            return
+        label = groups.get("nlabel")
+        if label is not None and label not in ("n", "N") and len(label) < 3:
+            return  # "a = 5", "G = 2": a variable, not a sample size
+        if groups.get("measure") not in (None, "M", "Mdn", "Mean", "mean"):
             return
         group = groups.get("group")
         words = f"{groups.get('noun') or ''} {group or ''}".lower().split()
