@@ -586,3 +586,92 @@ def test_publication_types_file_is_validated(tmp_path: Path, content: str, messa
     (tmp_path / "cues" / "publication_types.yml").write_text(content, encoding="utf-8")
     with pytest.raises(RuleError, match=message):
         load_publication_types(tmp_path)
+
+
+# --- telling formats apart ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (PUBMED.read_bytes(), "pubmed"),
+        (gzip.compress(PUBMED.read_bytes()), "pubmed"),
+        (JATS.read_bytes(), "jats"),  # DOCTYPE with a public id, then <article>
+        (JATS_SET.read_bytes(), "jats"),
+        (b"<!-- <PubmedArticleSet> in a comment --><article/>", "jats"),
+        (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "<PubmedArticle>">]><OAI-PMH/>', "jats"),
+        (b"<j:article xmlns:j='urn:x'/>", "jats"),
+        (b"<html><body>not literature</body></html>", None),
+        (b"plain text, no markup", None),
+        (b"", None),
+    ],
+    ids=[
+        "pubmed",
+        "pubmed-gz",
+        "jats",
+        "jats-set",
+        "comment",
+        "doctype-subset",
+        "prefixed",
+        "html",
+        "text",
+        "empty",
+    ],
+)
+def test_sniff_xml(data: bytes, expected: str | None) -> None:
+    from claimx.sources import sniff_xml
+
+    assert sniff_xml(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("baseline/pubmed25n0001.xml.gz", "xml"),
+        ("PMC7000007.nxml", "xml"),
+        ("a.XML", "xml"),
+        ("abstracts.csv", "table"),
+        ("abstracts.tsv.gz", "table"),
+        ("notes.txt", None),
+        ("notes.txt.gz", None),
+        ("data.jsonl", None),
+        ("README", None),
+    ],
+)
+def test_source_kind(name: str, expected: str | None) -> None:
+    from claimx.sources import source_kind
+
+    assert source_kind(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "first"),
+    [
+        (PUBMED, "31000001"),
+        (JATS, "PMC7000007"),
+        (TABLE, "pm1"),
+    ],
+    ids=["pubmed", "jats", "table"],
+)
+def test_iter_source_dispatches(path: Path, first: str) -> None:
+    from claimx.sources import iter_source
+
+    items = list(iter_source(path))
+    assert items[0].doc_id == first  # type: ignore[union-attr]
+
+
+def test_iter_source_gz_pubmed_under_an_xml_name(tmp_path: Path) -> None:
+    from claimx.sources import iter_source
+
+    path = tmp_path / "pubmed25n0001.xml.gz"
+    path.write_bytes(gzip.compress(PUBMED.read_bytes()))
+    assert len([d for d in iter_source(path) if isinstance(d, Document)]) == 5
+
+
+def test_iter_source_refuses_other_xml(tmp_path: Path) -> None:
+    from claimx.sources import iter_source
+
+    path = tmp_path / "page.xml"
+    path.write_text("<html><body>hi</body></html>")
+    (item,) = iter_source(path)
+    assert isinstance(item, Failure) and "expected PubMed XML" in item.reason

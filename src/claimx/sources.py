@@ -708,3 +708,78 @@ def _table_stem(shown: str) -> str:
                 name = name[: -len(suffix)]
                 break
     return name
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch
+
+XML_SUFFIXES = frozenset({".xml", ".nxml"})
+# Suffixes this module reads (also under .gz), for load.py's folder walk.
+SOURCE_SUFFIXES = XML_SUFFIXES | TABLE_SUFFIXES
+SNIFF_BYTES = 65536
+ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.:-]{0,100})[\s/>]")
+PUBMED_ROOTS = frozenset({"PubmedArticleSet", "PubmedArticle", "PubmedBookArticle"})
+JATS_ROOTS = frozenset({"article", "pmc-articleset", "OAI-PMH"})
+
+
+def sniff_xml(data_or_path: Source) -> str | None:
+    """ "pubmed" or "jats" by the file's root element (read from its first 64 KB), else None."""
+    try:
+        with _open_binary(data_or_path) as stream:
+            head = stream.read(SNIFF_BYTES)
+    except (OSError, EOFError):
+        return None
+    # Skip the prolog: the XML declaration, comments and the DOCTYPE (with its internal subset).
+    head = re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", head, flags=re.S)
+    head = re.sub(rb"<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", b"", head, flags=re.S)
+    m = ROOT_TAG.search(head)
+    if m is None:
+        return None
+    root = m.group(1).decode("ascii", "replace").rpartition(":")[2]
+    if root in PUBMED_ROOTS:
+        return "pubmed"
+    if root in JATS_ROOTS:
+        return "jats"
+    return None
+
+
+def source_kind(path: str | os.PathLike[str]) -> str | None:
+    """ "xml" or "table" when the file name says this module reads it (.gz included), else None."""
+    suffixes = [s.lower() for s in Path(path).suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    if not suffixes:
+        return None
+    if suffixes[-1] in XML_SUFFIXES:
+        return "xml"
+    if suffixes[-1] in TABLE_SUFFIXES:
+        return "table"
+    return None
+
+
+def iter_source(
+    data_or_path: Source,
+    shown: str | None = None,
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    rules: str | os.PathLike[str] | None = None,
+) -> Iterator[Document | Failure]:
+    """Documents from any literature file this module reads: PubMed or JATS XML (told apart by
+    the root element) or a CSV/TSV table (by its name), gzipped or not."""
+    shown = _shown(data_or_path, shown)
+    kind = source_kind(shown)
+    if kind == "table":
+        yield from iter_table(data_or_path, text_column, id_column, shown=shown, rules=rules)
+        return
+    xml = sniff_xml(data_or_path)
+    if xml == "pubmed":
+        yield from iter_pubmed_xml(data_or_path, shown, rules=rules)
+    elif xml == "jats":
+        yield from iter_jats_xml(data_or_path, shown, rules=rules)
+    else:
+        yield Failure(
+            shown,
+            "not a literature file claimx reads: expected PubMed XML (<PubmedArticleSet>), "
+            "PMC/JATS XML (<article>) or a .csv/.tsv table with a text column",
+        )
