@@ -207,6 +207,24 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
         ],
     ),
     (
+        "dose-inside-a-drug-name",
+        "They combined oxytocin with low-dose naltrexone.",
+        ("oxytocin", "low-dose naltrexone"),
+        [{"drug": "low-dose naltrexone", "dose_text": "low-dose"}],
+    ),
+    (
+        "coordinated-dose-not-glued",
+        "Patients took oxytocin and 30 mg at night.",
+        ("oxytocin",),
+        [],
+    ),
+    (
+        "dosage-form-in-drug-lexicon",
+        "Ketamine is FDA approved as a nasal spray for depression.",
+        ("ketamine", "nasal spray"),
+        [{"drug": "ketamine", "route": "intranasal"}],
+    ),
+    (
         "nothing-linked",
         "Ketamine is an NMDA receptor antagonist.",
         ("ketamine",),

@@ -78,6 +78,10 @@ _COMBINATION_OF = re.compile(r"\bcombination\s+of\s+(?:[\w-]+\s+)?$", re.IGNOREC
 # Between members of a list of drugs: ", ", " and ", ", or a ".
 _LIST = re.compile(r"\s*(?:,\s*)?(?:(?:and|or|and/or|&)\s+)?(?:(?:a|an|the)\s+)?$", re.IGNORECASE)
 _CLAUSE = re.compile(r"[;]|\.\s")
+# A gap ending so starts a new noun phrase: "combining oxytocin with low-dose naltrexone".
+_NEW_PHRASE = re.compile(
+    r"\b(?:with|and|or|plus|versus|vs\.?|than|to|from|without|instead\s+of)\s*$", re.IGNORECASE
+)
 _MAX_BEFORE = 120  # characters between a drug and a dose that names it earlier in the clause
 _NONE: Mapping[str, Any] = MappingProxyType({})
 _DOSE_PRIORITY = ("mass", "amount", "international_units", "units", "equivalents")
@@ -123,7 +127,13 @@ def link_regimens(
     previous: list[_Drug] = []
     for sent_id in sorted(by_sentence):
         items = by_sentence[sent_id]
-        sent_drugs = [_Drug(m) for m in _outer(m for m in items if m.label == "DRUG")]
+        routes = [m for m in items if m.label == "ROUTE"]
+        sent_drugs = [
+            _Drug(m)
+            for m in _outer(m for m in items if m.label == "DRUG")
+            # "nasal spray" is a dosage form in a drug lexicon, a route here
+            if not any(r.start <= m.start and m.end <= r.end for r in routes)
+        ]
         doses = _dose_groups(text, [m for m in items if m.label == "DOSE"])
         unlinked = _link_doses(text, sent_drugs, doses)
         mods = [m for m in items if m.label in MODIFIERS]
@@ -189,6 +199,9 @@ def _link_doses(text: str, drugs: list[_Drug], doses: list[_Dose]) -> list[_Dose
 
 
 def _dose_owner(text: str, drugs: list[_Drug], g: _Dose) -> _Drug | None:
+    for d in drugs:
+        if d.mention.start < g.end and g.start < d.mention.end:
+            return d  # "low-dose naltrexone" known as one drug name
     before = [d for d in drugs if d.mention.end <= g.start]
     after = [d for d in drugs if d.mention.start >= g.end]
     if before:
@@ -206,7 +219,12 @@ def _dose_owner(text: str, drugs: list[_Drug], g: _Dose) -> _Drug | None:
         # drug of the clause before ("methadone was started; the dose was 3 mg").
         d = before[-1]
         gap = text[d.mention.end : g.start]
-        if len(gap) <= _MAX_BEFORE and not _CLAUSE.search(gap) and not _between_dose(gap):
+        if (
+            len(gap) <= _MAX_BEFORE
+            and not _CLAUSE.search(gap)
+            and not _between_dose(gap)
+            and not _NEW_PHRASE.search(gap)
+        ):
             return d
         clause_start = max((m.end() for m in _CLAUSE.finditer(text, 0, g.start)), default=0)
         own = [x for x in drugs if clause_start <= x.mention.start < g.start]
