@@ -80,14 +80,16 @@ def is_case_sensitive(surface: str) -> bool:
     return len(s) <= 6 and " " not in s and any(c.isupper() for c in s[1:])
 
 
-def variants(surface: str) -> tuple[str, ...]:
+def variants(surface: str, case_sensitive: bool | None = None) -> tuple[str, ...]:
     """Keys a surface is found under: itself, its plural, and its hyphen-less compound."""
     key = surface_key(surface)
     out = [key]
-    if _JOINABLE.search(surface):
+    if "-" in surface and _JOINABLE.search(surface):
         # "anti-inflammatory" is also written "antiinflammatory"; not "sam-e" -> "same".
         out.append(surface_key(_JOINABLE.sub("", surface)))
-    if not is_case_sensitive(surface):
+    if case_sensitive is None:
+        case_sensitive = is_case_sensitive(surface)
+    if not case_sensitive:
         for k in tuple(out):
             last = k.rsplit(" ", 1)[-1]
             if len(last) >= 4 and last.isalpha():
@@ -455,8 +457,8 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
 
     entries: list[Entry] = []
     entry_index: dict[tuple[str, str], int] = {}
-    # key -> label -> (entry index, surfaces as written, case-insensitive allowed)
-    table: dict[str, dict[str, tuple[int, set[str], bool]]] = {}
+    # key -> label -> [entry index, surfaces that match only as written, any case allowed]
+    table: dict[str, dict[str, list[Any]]] = {}
     for label, files in LEXICON_FILES.items():
         for filename in files:
             if filename not in by_name:
@@ -470,29 +472,36 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
                     frozen = MappingProxyType(data) if data else _NO_DATA
                     entries.append(Entry(label, concept_id, name, frozen))
                 e = entry_index[ident]
-                for surface in (name, *synonyms):
+                for surface in dict.fromkeys((name, *synonyms)):
                     if len(surface) < 2 or surface.isdigit():
                         continue
-                    for key in variants(surface):
-                        if not key or _denied(deny, key, surface, label):
+                    sensitive = is_case_sensitive(surface)
+                    for key in variants(surface, sensitive):
+                        if not key or (key in deny and _denied(deny, key, surface, label)):
                             continue
-                        slot = table.setdefault(key, {})
-                        if curated and key not in claimed and label in slot:
+                        slot = table.get(key)
+                        if slot is None:
+                            slot = table[key] = {}
+                        if curated and label in slot and key not in claimed:
                             # A curated row overrides what the generated file says.
                             del slot[label]
                         if curated:
                             claimed.add(key)
-                        if label in slot and slot[label][0] != e:
-                            continue  # first concept of a file keeps an ambiguous surface
-                        old = slot.get(label, (e, set(), False))
-                        sensitive = is_case_sensitive(surface)
-                        surfaces = old[1] | ({surface} if sensitive else set())
-                        slot[label] = (e, surfaces, old[2] or not sensitive)
+                        cur = slot.get(label)
+                        if cur is None:
+                            slot[label] = [e, {surface} if sensitive else set(), not sensitive]
+                        elif cur[0] == e:  # else: the first concept keeps an ambiguous surface
+                            if sensitive:
+                                cur[1].add(surface)
+                            else:
+                                cur[2] = True
 
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     keys: list[_Key] = []
     for key in sorted(table):
         slots = table[key]
+        if not slots:
+            continue
         any_case = any(v[2] for v in slots.values())
         exact = None if any_case else frozenset(s for v in slots.values() for s in v[1])
         idx = tuple(sorted(v[0] for v in slots.values()))
