@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -675,3 +676,50 @@ def test_iter_source_refuses_other_xml(tmp_path: Path) -> None:
     path.write_text("<html><body>hi</body></html>")
     (item,) = iter_source(path)
     assert isinstance(item, Failure) and "expected PubMed XML" in item.reason
+
+
+# --- sections of sentences --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spans", "expected"),
+    [
+        ([(0, 5)], ["TITLE"]),
+        ([(6, 20), (21, 30)], ["METHODS", "METHODS"]),
+        ([(31, 40)], ["RESULTS"]),
+        ([(5, 7)], [None]),  # starts in the gap between two parts
+        ([(45, 50)], [None]),  # past the last part
+    ],
+    ids=["title", "two-in-one", "last", "gap", "after"],
+)
+def test_sentence_sections(spans: list[tuple[int, int]], expected: list[str | None]) -> None:
+    from claimx.sources import sentence_sections
+
+    sections_json = '[[0,5,"TITLE"],[6,30,"METHODS"],[31,44,"RESULTS"]]'
+    assert sentence_sections(sections_json, spans) == expected
+
+
+@pytest.mark.parametrize("value", [None, ""], ids=["none", "empty"])
+def test_sentence_sections_without_sections(value: str | None) -> None:
+    from claimx.sources import sentence_sections
+
+    assert sentence_sections(value, [(0, 3), (4, 9)]) == [None, None]
+
+
+@pytest.mark.parametrize("value", ["not json", "[[0, 5]]", '{"a": 1}'], ids=lambda v: v)
+def test_sentence_sections_bad_json(value: str) -> None:
+    from claimx.sources import sentence_sections
+
+    with pytest.raises(ValueError, match="meta\\['sections'\\]"):
+        sentence_sections(value, [(0, 3)])
+
+
+def test_sentence_sections_of_a_real_abstract(extractor: Any) -> None:
+    from claimx.sources import sentence_sections
+
+    doc = documents(list(iter_pubmed_xml(PUBMED)))["31000001"]
+    sentences = extractor.process_one(doc).sentences
+    got = sentence_sections(doc.meta["sections"], [(r.start, r.end) for r in sentences])
+    assert got[0] == "TITLE" and got[-1] == "FUNDING" and None not in got
+    results = [r.text for r, g in zip(sentences, got, strict=True) if g == "RESULTS"]
+    assert results and results[0].startswith("FINDINGS: ")

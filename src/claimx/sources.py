@@ -12,6 +12,7 @@ METHODS...), so each sentence can be given its section. Offsets are into the bui
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
 import html.entities
@@ -708,6 +709,27 @@ def _table_stem(shown: str) -> str:
                 name = name[: -len(suffix)]
                 break
     return name
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections of sentences
+
+
+def sentence_sections(sections_json: str | None, spans: list[tuple[int, int]]) -> list[str | None]:
+    """The section label of each sentence span (by where it starts), from a document's
+    meta["sections"]; None for every sentence when the document has no sections."""
+    if not sections_json:
+        return [None] * len(spans)
+    try:
+        ranges = sorted((int(s), int(e), str(label)) for s, e, label in json.loads(sections_json))
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"meta['sections'] is not a JSON list of [start, end, label]: {e}") from e
+    starts = [s for s, _, _ in ranges]
+    out: list[str | None] = []
+    for start, _ in spans:
+        i = bisect.bisect_right(starts, start) - 1
+        out.append(ranges[i][2] if i >= 0 and start < ranges[i][1] else None)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
