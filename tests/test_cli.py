@@ -122,7 +122,7 @@ def test_missing_and_binary_inputs_fail_alone(tmp_path: Path, seed_dir: Path) ->
     assert "image.txt: binary file" in errors[0] and "missing.txt: no such file" in errors[1]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["documents"] == 1 and manifest["failed"] == 2
-    assert [i["status"] for i in manifest["inputs"]] == ["error", "ok", "error"]
+    assert [i["status"] for i in manifest["inputs"]] == ["ok", "error", "error"]
 
 
 def test_output_inside_input_is_refused(tmp_path: Path, seed_dir: Path) -> None:

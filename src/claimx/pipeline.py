@@ -129,6 +129,9 @@ def build_nlp(rules: str | Path | None = None, model: str | None = None) -> Any:
             nlp.tokenizer = combined_rule_tokenizer(nlp)
         _register_sentence_component()
         nlp.add_pipe("claimx_sentences")
+    # scispaCy's detector runs an empty matcher on texts without abbreviations, and spaCy warns
+    # (W036) each time; the warning says nothing about the user's input.
+    warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
     nlp.add_pipe("abbreviation_detector")
     nlp.max_length = 2_000_000  # extract.py cuts texts into pieces far below this
     for name in RECOGNIZERS:

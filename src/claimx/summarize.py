@@ -136,7 +136,8 @@ def _dose_range(reg: Any) -> str:
 
 def _mention_key(df: Any) -> Any:
     """Concept name of each mention: its norm, else its text in lower case."""
-    return df["norm"].where(df["norm"].notna() & (df["norm"] != ""), df["text"].str.lower())
+    named = df["norm"].where(df["norm"].notna() & (df["norm"] != ""), df["text"])
+    return named.astype(str).str.lower()
 
 
 def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
