@@ -53,6 +53,7 @@ OUT_DIR = Path(__file__).resolve().parents[1] / "rules" / "lexicons"
 # MeSH tree branches whose records are not drugs when DrugBank does not list them either.
 NOT_DRUG_TREES = (
     "D08.811",  # Enzymes
+    "D08.244",  # Cytochromes (CYP2D6)
     "D12",  # Amino acids, peptides and proteins (receptors, cytokines, carrier proteins...)
     "D23",  # Biological factors (antigens, blood groups, biomarkers, immunoglobulins)
     "D05",  # Macromolecular substances (actins, collagen)

@@ -324,12 +324,23 @@ def _long_form_meaning(
     end: int,
     by_span: Mapping[tuple[int, int], list[Found]],
 ) -> list[Found]:
+    """The matches a long form stands for: the long form itself, or its head when a modifier
+    precedes it ("oral corticosteroids (OCS)", "high-dose methotrexate (HD-MTX)")."""
     if (start, end) in by_span:
         return by_span[(start, end)]
     entries = lexicon.lookup(text[start:end])
-    return [
-        Found(start, end, e.label, RULE_IDS[e.label], e.norm, e.concept_id, e.data) for e in entries
+    if entries:
+        return [
+            Found(start, end, e.label, RULE_IDS[e.label], e.norm, e.concept_id, e.data)
+            for e in entries
+        ]
+    heads = [
+        items
+        for (s, e), items in by_span.items()
+        # A modifier is a separate word: "saline-isoproterenol (S-I)" is not isoproterenol.
+        if e == end and start < s and 2 * (e - s) >= end - start and text[s - 1].isspace()
     ]
+    return max(heads, key=lambda items: items[0].end - items[0].start) if heads else []
 
 
 # ---------------------------------------------------------------------------------------------
