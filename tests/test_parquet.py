@@ -239,21 +239,34 @@ def test_read_parquet_table_gives_python_lists(tmp_path: Path) -> None:
     assert df["drugs"].tolist() == [[], ["x0"], ["x0", "x1"]]
 
 
-def test_real_output_round_trips_and_summarizes(tmp_path: Path, extractor: Any) -> None:
-    import pandas as pd
-
+@pytest.fixture(scope="module")
+def real_output(extractor: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
     from claimx.sources import iter_pubmed_xml
-    from claimx.summarize import summarize
 
     docs = list(iter_pubmed_xml(FIXTURES / "pubmed_sample.xml"))
     results = [r.tables() for r in extractor.process(docs)]
-    written(tmp_path / "out", results)
-    tables = {}
-    for name in TABLES:
-        df = pd.read_parquet(tmp_path / "out" / f"{name}.parquet")
-        rows = [row for r in results for row in r[name]]
-        expected = [{f.name: expected_value(getattr(x, f.name)) for f in fields(x)} for x in rows]
-        assert frame_rows(df) == expected, name
-        tables[name] = read_parquet_table(tmp_path / "out" / f"{name}.parquet")
-    assert len(tables["documents"]) == 5 and len(tables["mentions"]) > 0
-    assert len(summarize(tables, by="drug")) > 0
+    folder = tmp_path_factory.mktemp("parquet") / "out"
+    written(folder, results)
+    return folder, results
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_real_output_round_trips(real_output: tuple[Path, list], table: str) -> None:
+    import pandas as pd
+
+    folder, results = real_output
+    df = pd.read_parquet(folder / f"{table}.parquet")
+    rows = [row for r in results for row in r[table]]
+    expected = [{f.name: expected_value(getattr(x, f.name)) for f in fields(x)} for x in rows]
+    assert frame_rows(df) == expected
+    if table in ("documents", "sentences", "mentions", "claims"):
+        assert len(rows) > 0  # the fixture exercises this table
+
+
+@pytest.mark.parametrize("by", ["drug", "condition", "route", "document", "claim", "evidence"])
+def test_summarize_accepts_parquet_tables(real_output: tuple[Path, list], by: str) -> None:
+    from claimx.summarize import summarize
+
+    folder, _ = real_output
+    tables = {name: read_parquet_table(folder / f"{name}.parquet") for name in TABLES}
+    assert len(summarize(tables, by=by)) > 0
