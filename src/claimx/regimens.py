@@ -84,6 +84,7 @@ _NEW_PHRASE = re.compile(
 )
 _MAX_BEFORE = 120  # characters between a drug and a dose that names it earlier in the clause
 _NONE: Mapping[str, Any] = MappingProxyType({})
+_GENERIC_ROUTES = frozenset({"parenteral", "systemic"})
 _DOSE_PRIORITY = ("mass", "amount", "international_units", "units", "equivalents")
 
 
@@ -93,6 +94,7 @@ class _Dose:
 
     members: list[Mention]
     primary: Mention
+    qualifiers: list[Mention] = field(default_factory=list)  # "low-dose" before "(60 mg/m2)"
 
     @property
     def start(self) -> int:
@@ -130,7 +132,7 @@ def link_regimens(
         routes = [m for m in items if m.label == "ROUTE"]
         sent_drugs = [
             _Drug(m)
-            for m in _outer(m for m in items if m.label == "DRUG")
+            for m in _aliases_dropped(text, _outer(m for m in items if m.label == "DRUG"))
             # "nasal spray" is a dosage form in a drug lexicon, a route here
             if not any(r.start <= m.start and m.end <= r.end for r in routes)
         ]
@@ -138,7 +140,8 @@ def link_regimens(
         unlinked = _link_doses(text, sent_drugs, doses)
         mods = [m for m in items if m.label in MODIFIERS]
         if sent_drugs:
-            _link_modifiers(text, sent_drugs, mods)
+            spans = [(m.start, m.end) for m in items if m.label in MODIFIERS or m.label == "DOSE"]
+            _link_modifiers(text, sent_drugs, mods, spans)
         elif unlinked and previous and sent_id - 1 in {d.mention.sent_id for d in previous}:
             # A sentence that gives a dose and names no drug: the one drug of the sentence before.
             names = {_name(text, d.mention) for d in previous if d.mention.sent_id == sent_id - 1}
@@ -249,7 +252,9 @@ def _tight(gap: str) -> bool:
 
 
 # ---- step 3: routes, frequencies, durations -> drugs ------------------------------------------
-def _link_modifiers(text: str, drugs: list[_Drug], mods: list[Mention]) -> None:
+def _link_modifiers(
+    text: str, drugs: list[_Drug], mods: list[Mention], spans: list[tuple[int, int]]
+) -> None:
     names = {_name(text, d.mention) for d in drugs}
     for m in mods:
         before = [d for d in drugs if d.mention.end <= m.start]
@@ -258,7 +263,7 @@ def _link_modifiers(text: str, drugs: list[_Drug], mods: list[Mention]) -> None:
         if inside:  # "ketamine infusion" recognized as one route span around the drug
             inside[0].add(m)
             continue
-        if after and _prefix(text, m, after[0]):
+        if after and _prefix(text, m, after[0], spans):
             after[0].add(m)
             if m.label == "ROUTE":
                 for d in _coordinated(text, drugs, after[0]):
@@ -296,13 +301,28 @@ def _gap_after(text: str, d: _Drug, m: Mention) -> str:
     return text[end : m.start]
 
 
-def _prefix(text: str, m: Mention, d: _Drug) -> bool:
+def _prefix(text: str, m: Mention, d: _Drug, spans: list[tuple[int, int]]) -> bool:
     """`m` right before drug `d`: "oral methadone", "intravenous (IV) cytarabine",
-    "intrathecal injections of MTX"."""
-    gap = text[m.end : d.mention.start]
+    "intrathecal injections of MTX", "weekly subcutaneous injections of interferon"
+    (other regimen mentions in between are skipped)."""
+    gap = _without(text, m.end, d.mention.start, spans)
     if _tight(gap):
         return True
-    return m.label == "ROUTE" and _DOSE_OF.fullmatch(gap) is not None
+    routed = m.label == "ROUTE" or len(gap) < d.mention.start - m.end
+    return routed and _DOSE_OF.fullmatch(gap) is not None
+
+
+def _without(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """text[start:end] with the regimen mentions inside it replaced by a space."""
+    out = []
+    pos = start
+    for s, e in spans:
+        if start <= s and e <= end and s >= pos:
+            out.append(text[pos:s])
+            out.append(" ")
+            pos = e
+    out.append(text[pos:end])
+    return "".join(out)
 
 
 def _coordinated(text: str, drugs: list[_Drug], d: _Drug, backwards: bool = False) -> list[_Drug]:
@@ -371,7 +391,13 @@ def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) ->
         if not d.doses and not d.mods:
             continue
         routes = _distinct_routes(d.mods.get("ROUTE", []))
-        doses: list[_Dose | None] = list(d.doses) or [None]
+        numeric = [g for g in d.doses if _numeric(g.primary)]
+        if numeric:
+            # "weekly low-dose paclitaxel (60 mg/m2)": the words qualify the number
+            for g in d.doses:
+                if g not in numeric:
+                    numeric[0].qualifiers.extend(g.members)
+        doses: list[_Dose | None] = list(numeric or d.doses) or [None]
         if len(doses) == 1 and len(routes) > 1:
             plans = [(doses[0], [r]) for r in routes]
         else:
@@ -387,11 +413,13 @@ def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) ->
 
 
 def _distinct_routes(routes: list[Mention]) -> list[Mention]:
+    """One mention per route; "injections" (parenteral) gives way to "intramuscular"."""
     out: list[Mention] = []
     for r in routes:
         if all(r.found.norm != o.found.norm for o in out):
             out.append(r)
-    return out
+    specific = [r for r in out if r.found.norm not in _GENERIC_ROUTES]
+    return specific or out
 
 
 def _nearest(items: Sequence[Mention], pos: int) -> Mention | None:
@@ -403,13 +431,17 @@ def _row(
 ) -> RegimenRow:
     pos = g.start if g else d.mention.start
     route = _nearest(routes, pos)
-    freq = _nearest(d.mods.get("FREQUENCY", []), pos)
-    dur = _nearest(d.mods.get("DURATION", []), pos)
+    freq = _modifier(text, d, g, "FREQUENCY")
+    dur = _modifier(text, d, g, "DURATION")
     data = g.primary.found.data if g else _NONE
     low, high, ucum = data.get("low"), data.get("high"), data.get("ucum")
     per_day = freq.found.data if freq else _NONE
     daily = _daily(data, per_day)
-    used = [d.mention, *(g.members if g else []), *(m for m in (route, freq, dur) if m)]
+    used = [
+        d.mention,
+        *(g.members + g.qualifiers if g else []),
+        *(m for m in (route, freq, dur) if m),
+    ]
     dose_text = None
     if g:
         end = g.end
@@ -437,6 +469,30 @@ def _row(
         daily_dose_derived=daily[3],
         mention_ids=tuple(m.mention_id for m in sorted(used, key=lambda m: (m.start, m.end))),
     )
+
+
+def _modifier(text: str, d: _Drug, g: _Dose | None, label: str) -> Mention | None:
+    """The drug's frequency/duration for dose `g`: the one written right after the dose
+    ("5.5 mg daily"), else one no other dose claims, a real rate before a cycle count,
+    nearest first."""
+    items = d.mods.get(label, [])
+    if not items:
+        return None
+    if g is None:
+        return items[0]
+    for m in items:
+        if m.start >= g.end and re.fullmatch(r"[\s,)\]]{0,3}", text[g.end : m.start]):
+            return m
+    owned = {
+        m.mention_id
+        for other in d.doses
+        if other is not g
+        for m in items
+        if m.start >= other.end and re.fullmatch(r"[\s,)\]]{0,3}", text[other.end : m.start])
+    }
+    free = [m for m in items if m.mention_id not in owned] or items
+    rated = [m for m in free if m.found.data.get("per_day_low") is not None] or free
+    return min(rated, key=lambda m: abs(m.start - g.start))
 
 
 def _daily(
@@ -470,6 +526,18 @@ def _div(a: float | None, b: float) -> float | None:
 
 def _name(text: str, m: Mention) -> str:
     return (m.found.concept_id or m.found.norm or text[m.start : m.end]).lower()
+
+
+def _aliases_dropped(text: str, drugs: list[Mention]) -> list[Mention]:
+    """Without the abbreviation that repeats the drug before it: "cytarabine (Ara-C)"."""
+    out: list[Mention] = []
+    for m in drugs:
+        if out and _name(text, out[-1]) == _name(text, m):
+            gap = text[out[-1].end : m.start]
+            if re.fullmatch(r"\s*[(\[]\s*", gap):
+                continue
+        out.append(m)
+    return out
 
 
 def _outer(mentions: Iterable[Mention]) -> list[Mention]:

@@ -40,6 +40,7 @@ _DIGITS = re.compile(
     r"(?:\s*(?:[eE](?P<e>[-\u2212+]?\d{1,3})"
     r"|[x\u00d7*]\s*10\s*(?:\^|\*\*)?\s*\(?(?P<p>[-\u2212+]?\d{1,3})\)?))?$"
 )
+_FRACTION = re.compile(r"^(?:(?P<whole>\d+)\s+)?(?P<num>\d{1,2})/(?P<den>[1-9]\d?)$")
 _WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 
 
@@ -107,6 +108,10 @@ def parse_number(text: str) -> float | None:
     s = text.strip()
     if not s:
         return None
+    f = _FRACTION.match(s)
+    if f:
+        whole = float(f.group("whole") or 0)
+        return whole + int(f.group("num")) / int(f.group("den"))
     m = _DIGITS.match(s)
     if m:
         value = float(m.group("num").replace(",", "").replace("\u00b7", "."))

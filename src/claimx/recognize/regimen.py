@@ -56,12 +56,14 @@ ROUTE_RULE_ID = "route-cue"
 
 # A number as written: "12", "12.5", ".5", "0·5", "1,000", or spelled ("twenty-five").
 NUMBER = (
-    r"(?:(?<![\w.\u00b7])(?:(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
+    r"(?:(?<![\w.\u00b7/])(?:(?:\d+\s)?[1-7]/[2-8](?![\d/])"  # "1/2", "4 1/2"
+    r"|(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
     rf"|\b{SPELLED_NUMBER}\b)"
 )
 GAP = r"(?:\s?[-\u2010\u2011]\s?|\s{0,2})"
 TO = r"(?:\s*[-\u2010\u2011\u2012\u2013\u2014~]\s*|\s+to\s+)"
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_COORDINATED = re.compile(r"\s*(?:and|or|and/or)\s+([^\W\d_][\w.-]*)", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"[\s\-]*([^\W\d_]+)")
 _PREV_WORD = re.compile(r"([^\W\d_][\w-]*)[\s(]*$")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+(?=[A-Z(\d])|\n")
@@ -382,6 +384,12 @@ class RegimenFinder:
             nxt = _NEXT_WORD.match(after)
             if nxt and nxt.group(1).lower() in self._route_not_before.get(norm, ()):
                 continue
+            if not key.endswith("ly") and not m.group("noun"):
+                # "oral and intravenous" coordinates routes; "oral and gastrointestinal
+                # ulceration" coordinates organs.
+                pair = _COORDINATED.match(after)
+                if pair and unit_key(pair.group(1)) not in self._route_norms:
+                    continue
             if len(key.replace(".", "").replace(" ", "")) == 2 and not self._route_abbrev_ok(
                 text, m.start(), m.end("route")
             ):
