@@ -374,6 +374,7 @@ def test_jats_sections(jats: dict[str, Document]) -> None:
         ("Baseline characteristics", False),  # tables
         ("A footnote", False),
         ("Late-life depression", False),  # references
+        ("Supplementary Information", False),  # a section of files, not text
     ],
 )
 def test_jats_text_content(jats: dict[str, Document], needle: str, present: bool) -> None:

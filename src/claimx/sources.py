@@ -58,6 +58,8 @@ JATS_SKIP = frozenset(
         "long-desc",
     }
 )
+# Body sections that hold no running text (files, floats collected at the end of the body).
+JATS_SKIP_SEC_TYPES = frozenset({"supplementary-material", "display-objects"})
 # Cross-references that are only markers (footnote and affiliation symbols).
 JATS_MARKER_REFS = frozenset({"fn", "table-fn", "author-notes", "corresp", "aff"})
 # JATS abstracts that are not the article's main abstract (PLOS author summaries, graphical
@@ -534,6 +536,8 @@ def _jats_body(body: Any, builder: _Builder) -> None:
         if not local or local in JATS_SKIP:
             continue
         if local == "sec":
+            if (child.get("sec-type") or "").lower() in JATS_SKIP_SEC_TYPES:
+                continue
             heading = flat_text(child.find("{*}title"), JATS_SKIP)
             label = _section_label(heading, (child.get("sec-type") or "body").upper())
             builder.add(heading, label)
