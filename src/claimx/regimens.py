@@ -270,7 +270,7 @@ def _link_modifiers(
                     if "ROUTE" not in d.mods:
                         d.add(m)
             continue
-        if before and _AFTER_DRUG.fullmatch(_gap_after(text, before[-1], m)):
+        if before and _AFTER_DRUG.fullmatch(_gap_after(text, before[-1], m, spans)):
             before[-1].add(m)
             continue
         if len(names) == 1:
@@ -285,20 +285,22 @@ def _link_modifiers(
                     d.add(m)
             continue
         owner = before[-1]
-        for d in [owner, *_coordinated(text, drugs, owner, backwards=True)]:
+        owner.add(m)
+        for d in _coordinated(text, drugs, owner, backwards=True):
             if m.label not in d.mods:
                 d.add(m)
 
 
-def _gap_after(text: str, d: _Drug, m: Mention) -> str:
-    """Text between a drug (and the doses right after it) and a mention after it."""
+def _gap_after(text: str, d: _Drug, m: Mention, spans: list[tuple[int, int]]) -> str:
+    """Text between a drug (and the doses right after it) and a mention after it, other
+    regimen mentions left out."""
     end = d.mention.end
     for g in d.doses:
         if end <= g.start and g.end <= m.start and _APPOSITION.fullmatch(text[end : g.start]):
             end = g.end
             while end < len(text) and text[end] in ")]":
                 end += 1
-    return text[end : m.start]
+    return _without(text, end, m.start, spans)
 
 
 def _prefix(text: str, m: Mention, d: _Drug, spans: list[tuple[int, int]]) -> bool:
