@@ -167,7 +167,7 @@ def _entity_text(el: Any) -> str:
     return chr(code) if code is not None else f"&{name};"
 
 
-def _raw_text(el: Any, skip: frozenset[str], entity: Any, out: list[str]) -> None:
+def _raw_text(el: Any, skip: frozenset[str], out: list[str]) -> None:
     if el.text:
         out.append(el.text)
     for child in el:
@@ -175,8 +175,8 @@ def _raw_text(el: Any, skip: frozenset[str], entity: Any, out: list[str]) -> Non
         if isinstance(tag, str):
             local = _local(tag)
             if local not in skip and not (skip and _is_marker(child, local)):
-                _raw_text(child, skip, entity, out)
-        elif tag is entity:
+                _raw_text(child, skip, out)
+        elif type(child).__name__ == "_Entity":  # the parser drops comments and PIs
             out.append(_entity_text(child))
         # comments and processing instructions add nothing but keep their tail
         if child.tail:
@@ -202,10 +202,8 @@ def flat_text(el: Any, skip: frozenset[str] = frozenset()) -> str:
     part)."""
     if el is None:
         return ""
-    from lxml import etree
-
     out: list[str] = []
-    _raw_text(el, skip, etree.Entity, out)
+    _raw_text(el, skip, out)
     return " ".join("".join(out).split())
 
 
