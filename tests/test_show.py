@@ -343,3 +343,15 @@ def png_colours(path: Path) -> set[tuple[int, int, int]]:
         colours.update(zip(line[0::bpp], line[1::bpp], line[2::bpp], strict=False))
         prev = line
     return colours
+
+
+def test_section_headings_when_sentences_carry_them() -> None:
+    from claimx.write import row_dict
+
+    sentences = [
+        {**row_dict(s), "section": sec}
+        for s, sec in zip(TABLES["sentences"], ["METHODS", "RESULTS"], strict=True)
+    ]
+    html = render_html(TEXT, {**TABLES, "sentences": sentences}, "t")
+    assert re.findall(r'<div class="section">(\w+)</div>', html) == ["METHODS", "RESULTS"]
+    assert '<div class="section">' not in render_html(TEXT, TABLES, "t")
