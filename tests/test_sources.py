@@ -724,3 +724,28 @@ def test_sentence_sections_of_a_real_abstract(extractor: Any) -> None:
     assert got[0] == "TITLE" and got[-1] == "FUNDING" and None not in got
     results = [r.text for r, g in zip(sentences, got, strict=True) if g == "RESULTS"]
     assert results and results[0].startswith("FINDINGS: ")
+
+
+@pytest.mark.parametrize(
+    ("attributes", "line", "section"),
+    [
+        ('Label="RESULTS" NlmCategory="RESULTS"', "RESULTS: Body.", "RESULTS"),
+        ('Label="FINDINGS" NlmCategory="RESULTS"', "FINDINGS: Body.", "RESULTS"),
+        ('Label="FUNDING" NlmCategory="UNASSIGNED"', "FUNDING: Body.", "FUNDING"),
+        ('Label="Background" NlmCategory="UNLABELLED"', "Background: Body.", "BACKGROUND"),
+        ('NlmCategory="CONCLUSIONS"', "Body.", "CONCLUSIONS"),
+        ('Label="" NlmCategory=""', "Body.", "ABSTRACT"),
+        ("", "Body.", "ABSTRACT"),
+    ],
+    ids=["same", "category-wins", "unassigned", "unlabelled", "category-only", "blank", "none"],
+)
+def test_pubmed_abstract_part_labels(attributes: str, line: str, section: str) -> None:
+    data = (
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>5</PMID><Article>"
+        f"<ArticleTitle>T.</ArticleTitle><Abstract><AbstractText {attributes}>Body.</AbstractText>"
+        "</Abstract></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+    ).encode()
+    (doc,) = iter_pubmed_xml(data, "x.xml")
+    assert isinstance(doc, Document)
+    assert doc.text == f"T.\n{line}"
+    assert sections(doc)[1] == (section, line)

@@ -32,6 +32,8 @@ from claimx.rules import read_yaml, rules_dir
 
 GZIP_MAGIC = b"\x1f\x8b"
 PUBLICATION_TYPES_FILE = "publication_types.yml"
+# NlmCategory values that name no section: the author's Label does.
+NLM_NO_CATEGORY = frozenset({"", "UNASSIGNED", "UNLABELLED", "UNLABELED"})
 PUBMED_RECORDS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 # JATS elements whose content is not running text: floats, formula sources, notes, media.
 JATS_SKIP = frozenset(
@@ -368,7 +370,7 @@ def _pubmed_document(
             continue
         label = " ".join((part.get("Label") or "").split())
         category = (part.get("NlmCategory") or "").strip().upper()
-        section = category if category and category != "UNASSIGNED" else label.upper()
+        section = category if category not in NLM_NO_CATEGORY else label.upper()
         builder.add(f"{label}: {body}" if label else body, section or "ABSTRACT")
     text = builder.text()
     if not text:
