@@ -457,7 +457,7 @@ def _jats_document(
         value = flat_text(aid)
         if value and kind not in ids:
             ids[kind] = value
-    pmcid = ids.get("pmcid") or ids.get("pmc") or ""
+    pmcid = ids.get("pmcid") or ids.get("pmc") or ids.get("pmc-uid") or ""
     if pmcid and not pmcid.upper().startswith("PMC"):
         pmcid = f"PMC{pmcid}"
     pmid = ids.get("pmid", "")
