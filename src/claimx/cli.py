@@ -137,7 +137,7 @@ def extract(
 
     Examples:
 
-        claimx extract data/raw                       # CSV tables in claimx-out/
+        claimx extract data/raw            # CSV tables in claimx-out/
 
         claimx extract data/raw -o out --format json
 

@@ -141,7 +141,7 @@ def _mention_key(df: Any) -> Any:
 
 
 def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
-    """One summary DataFrame, rows sorted by importance (documents, then mentions)."""
+    """One summary DataFrame, rows sorted by importance (mentions, then documents)."""
     import pandas as pd
 
     if by not in GROUPINGS:
@@ -261,7 +261,7 @@ def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
     out["claims"] = out["claims"].fillna(0).astype(int)
     out = out.fillna("")
     return out.sort_values(
-        ["documents", "mentions", by], ascending=[False, False, True]
+        ["mentions", "documents", by], ascending=[False, False, True]
     ).reset_index(drop=True)
 
 
