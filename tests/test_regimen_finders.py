@@ -89,6 +89,14 @@ DOSES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("very-low", "very low dosage of gold", "very low dosage", {"qualifier": "very low dosage"}),
     ("overdose", "propranolol overdose", "overdose", {"qualifier": "overdose", "low": None}),
     ("subanesthetic", "in subanesthetic doses", "subanesthetic doses", {"low": None}),
+    (
+        "exponent-parentheses",
+        "doses exceeding 80 mg.kg(-1), should",
+        "exceeding 80 mg.kg(-1)",
+        {"ucum": "mg/kg", "low": 80, "comparator": ">"},
+    ),
+    ("half-tablet", "1/2 tablet daily", "1/2 tablet", {"low": 0.5, "ucum": "{tbl}"}),
+    ("animal-dose-not-weight", "rats received 250 mg/kg", "250 mg/kg", {"low": 250}),
 ]
 
 
@@ -121,6 +129,9 @@ NOT_DOSES = [
     ("body-weight", "weighed 70 kg"),
     ("ratio-unit", "5 mg/mmol creatinine"),
     ("word-dose", "the dose of ketamine"),
+    ("animal-weight-range", "female mice (25-35 g) were divided"),
+    ("animal-weight", "rats weighing 200 g"),
+    ("blood-loss", "blood loss > or = 1000 ml occurred"),
 ]
 
 
@@ -175,6 +186,11 @@ ROUTES = [
         "systemic",
     ),
 ]
+ROUTES += [
+    ("ip-lower", "(3 mg/kg ip) induced", "ip", "intraperitoneal"),
+    ("sc-lower", "1.5 mg/kg sc induced", "sc", "subcutaneous"),
+    ("icv", "CCK-8 (1ug, i.c.v.) restored", "i.c.v.", "intraventricular"),
+]
 
 
 @pytest.mark.parametrize(
@@ -201,6 +217,9 @@ NOT_ROUTES = [
     ("nasal-congestion", "nasal congestion"),
     ("systemic-lupus", "systemic lupus erythematosus"),
     ("intravenous-drug-user", "an intravenous drug user"),
+    ("abbreviation-defined-otherwise", "trials of scalp cooling (SC) to prevent alopecia; SC arm"),
+    ("oral-and-organ", "oral and gastrointestinal ulceration"),
+    ("epidural-leakage", "in the presence of epidural leakage"),
 ]
 
 
@@ -256,6 +275,7 @@ FREQUENCIES: list[tuple[str, str, str, dict[str, Any]]] = [
     ),
     ("cycle", "following the second cycle of high-dose", "second cycle", {"cycle": 2}),
     ("courses", "receive four courses of HD MTX", "four courses", {"cycles": 4}),
+    ("a-day-after-dose", "30 mg a day", "a day", {"per_day": 1}),
 ]
 
 
@@ -277,6 +297,11 @@ NOT_FREQUENCIES = [
     ("per-day-in-dose", "30 to 1000 mg/day"),
     ("every-second-patient", "every second patient"),
     ("BD-bipolar", "patients with BD"),
+    ("times-the-limit", "ALT 3 times the upper limit of normal"),
+    ("times-higher", "had 2.5 times higher mortality"),
+    ("pulse-rate", "pulse rate 100 x/minute"),
+    ("a-week-after", "A week after this second dose"),
+    ("each-14-day-period", "At the end of each 14-day period"),
 ]
 
 
@@ -355,6 +380,12 @@ DURATIONS: list[tuple[str, str, str, dict[str, Any]]] = [
         "20 weeks",
         {"days": 140},
     ),
+    (
+        "mixed-fraction",
+        "following 4 1/2 years of treatment with razoxane",
+        "4 1/2 years",
+        {"days": pytest.approx(4.5 * 365.25)},
+    ),
 ]
 
 
@@ -378,6 +409,8 @@ NOT_DURATIONS = [
     ("later", "INR measured 10-14 days later"),
     ("history-of-disease", "a 10-year history of hypertension"),
     ("for-a-second-time", "treated for a second time"),
+    ("for-any-use", "hazard ratios for any use of the drug"),
+    ("week-of-pregnancy", "after the 12th week of pregnancy treatment was changed"),
 ]
 
 

@@ -22,7 +22,7 @@ from claimx.rules import read_yaml
 UNITS_FILE = "cues/units.yml"
 FREQUENCIES_FILE = "cues/frequencies.yml"
 
-_EXPONENT = re.compile(r"[-\u2212\u2013]\d$")
+_EXPONENT = re.compile(r"\(?[-\u2212\u2013]\d\)?$")  # "kg-1", "d−1", "kg(-1)"
 _SPACES = re.compile(r"[\s\-\u2010\u2011]+")
 # Between a numerator and a denominator: "mg/kg", "mg / kg", "mg per kg", "mg per a day".
 _SLASH = r"(?:\s?/\s?|\s+per\s+(?:a\s+)?)"
@@ -64,8 +64,11 @@ _MINUS = "\x02"  # the minus of an exponent ("kg-1", "d−1"): never a space
 def _trie_chars(surface: str) -> str:
     surface = surface.strip().lower()
     tail = ""
-    if _EXPONENT.search(surface):
-        surface, tail = surface[:-2], _MINUS + surface[-1]
+    m = _EXPONENT.search(surface)
+    if m:
+        exp = m.group(0)
+        surface = surface[: m.start()]
+        tail = exp.replace("-", _MINUS).replace("\u2212", _MINUS).replace("\u2013", _MINUS)
     chars = _SPACES.sub(_SEP, surface) + tail
     return chars.replace("\u00b5", _MU).replace("\u03bc", _MU)
 
@@ -155,6 +158,7 @@ class UnitTable:
         allowed = {
             "canonical", "numerators", "denominators", "exact_case", "lab_units",
             "percent_followers", "percent_drug_suffixes", "percent_not_followers",
+            "not_dose_after",
         }  # fmt: skip
         unknown = set(data) - allowed
         if unknown:
@@ -165,6 +169,7 @@ class UnitTable:
         self.percent_followers = frozenset(unit_key(w) for w in data.get("percent_followers") or ())
         self.percent_suffixes = tuple(data.get("percent_drug_suffixes") or ())
         self.percent_not = frozenset(unit_key(w) for w in data.get("percent_not_followers") or ())
+        self.not_dose_after = frozenset(unit_key(w) for w in data.get("not_dose_after") or ())
         num, num_items = self._read_parts(path, data["numerators"], exact, "numerators")
         den, den_items = self._read_parts(path, data["denominators"], exact, "denominators")
         self._numerators = num

@@ -63,6 +63,13 @@ NUMBER = (
 GAP = r"(?:\s?[-\u2010\u2011]\s?|\s{0,2})"
 TO = r"(?:\s*[-\u2010\u2011\u2012\u2013\u2014~]\s*|\s+to\s+)"
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# The last word before a number, past brackets, comparators and "about", "of", "or".
+_LEAD_WORD = re.compile(
+    r"([^\W\d_]+)[\s(,:=~\u2248<>\u2264\u2265]*"
+    r"(?:(?:about|approximately|or|of|mean|average|median|between|from)[\s(,:=~<>]*){0,3}"
+    r"(?:\d[\d.,]{0,12}\s*(?:[-\u2013]|to|and)\s*)?$"
+)
+_DEFINED = re.compile(r"\(\s*([A-Z]{2,3})\s*\)")
 _COORDINATED = re.compile(r"\s*(?:and|or|and/or)\s+([^\W\d_][\w.-]*)", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"[\s\-]*([^\W\d_]+)")
 _PREV_WORD = re.compile(r"([^\W\d_][\w-]*)[\s(]*$")
@@ -76,6 +83,7 @@ _PER_WORDS = MappingProxyType(
      "annually": 365.25, "hourly": 1 / 24}
 )  # fmt: skip
 _WINDOW = 150  # characters before a "for"/"over" duration searched for an administration cue
+_MAX_PER_DAY = 48  # more often than every 30 minutes is a measurement, not a dosing rate
 _GATE_BEFORE = 120  # a gated pattern may start this far before its gate's match ...
 _GATE_AFTER = 120  # ... and end this far after it
 
@@ -299,6 +307,10 @@ class RegimenFinder:
             return None
         if unit.dimension == "percent" and not self._percent_is_dose(text, end):
             return None
+        if unit.dimension in ("mass", "volume"):
+            lead = _LEAD_WORD.search(text, max(0, start - 40), start)
+            if lead and unit_key(lead.group(1)) in self.units.not_dose_after:
+                return None  # "mice (25-35 g)", "blood loss of 1000 ml": a measurement
         groups = m.groupdict()
         low = high = None
         values: tuple[float, ...] = ()
@@ -369,12 +381,13 @@ class RegimenFinder:
 
     def _routes(self, text: str, low: str) -> list[Found]:
         out = []
+        redefined = self._redefined_abbreviations(text)
         for m in self._route_regex.finditer(low):
             surface = text[m.start("route") : m.end("route")]
             key = unit_key(surface)
             if key not in self._route_loose and key.replace(" ", "") not in self._route_loose:
-                if surface not in self._route_exact:
-                    continue  # "iv" in lower case is not "IV"
+                if surface not in self._route_exact or surface in redefined:
+                    continue  # "iv" in lower case is not "IV"; "scalp cooling (SC)" is not SC
             norm = self._route_norms.get(key) or self._route_norms.get(key.replace(" ", ""))
             if norm is None:
                 norm = self._route_norms.get(key.rstrip(".") + ".")
@@ -397,6 +410,18 @@ class RegimenFinder:
             out.append(Found(m.start(), m.end(), "ROUTE", ROUTE_RULE_ID, norm=norm))
         return out
 
+    def _redefined_abbreviations(self, text: str) -> frozenset[str]:
+        """Route abbreviations the text defines as something else: "scalp cooling (SC)"."""
+        out = set()
+        for m in _DEFINED.finditer(text):
+            abbr = m.group(1)
+            if abbr not in self._route_exact:
+                continue
+            words = re.findall(r"[^\W\d_]+", text[max(0, m.start() - 40) : m.start()])[-3:]
+            if not any(unit_key(w) in self._route_norms for w in words):
+                out.add(abbr)
+        return frozenset(out)
+
     def _route_abbrev_ok(self, text: str, start: int, end: int) -> bool:
         """IV/IM/PO are Roman numerals after "stage", "grade", "type", "III/"..."""
         before = text[max(0, start - 30) : start]
@@ -415,6 +440,12 @@ class RegimenFinder:
             data = self._frequency(p, m, text)
             if data is None:
                 continue
+            if (data.get("per_day_high") or 0) > _MAX_PER_DAY:
+                continue  # "pulse rate 100 x/minute", "measured every 10 min": not dosing
+            if m.group(0).startswith(("a ", "per ")) and not any(
+                0 <= start - d.end <= 3 for d in doses
+            ):
+                continue  # "a week" is a rate only after a dose: "30 mg a day"
             per_day = data.get("per_day")
             norm = "prn" if data.get("prn") else (f"{per_day:g}/d" if per_day else None)
             out.append(Found(start, end, "FREQUENCY", p.id, norm=norm, data=data))
