@@ -396,10 +396,11 @@ def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) ->
         numeric = [g for g in d.doses if _numeric(g.primary)]
         if numeric:
             # "weekly low-dose paclitaxel (60 mg/m2)": the words qualify the number
-            for g in d.doses:
-                if g not in numeric:
-                    numeric[0].qualifiers.extend(g.members)
+            for group in d.doses:
+                if group not in numeric:
+                    numeric[0].qualifiers.extend(group.members)
         doses: list[_Dose | None] = list(numeric or d.doses) or [None]
+        plans: list[tuple[_Dose | None, list[Mention]]]
         if len(doses) == 1 and len(routes) > 1:
             plans = [(doses[0], [r]) for r in routes]
         else:
