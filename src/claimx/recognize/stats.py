@@ -56,7 +56,9 @@ HANDLERS = frozenset(
     }
 )
 PATTERN_KEYS = frozenset({"id", "kind", "handler", "priority", "regex", "anchor"})
-OPTIONAL_PATTERN_KEYS = frozenset({"near"})
+OPTIONAL_PATTERN_KEYS = frozenset({"near", "follows"})
+# What may directly follow the first number of a number-anchored pattern.
+FOLLOWS = frozenset({"percent", "letter", "open", "slash", "plusminus", "punct", "other"})
 ANCHORS = frozenset({"number", "label", "cue"})
 CUE_KEYS = frozenset(
     {
@@ -96,6 +98,7 @@ _SCI = re.compile(
     r"(?P<sign>[-−–⁻])?\s?(?P<e>[\d⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})|[eE](?P<esign>[-−])?(?P<e2>\d{1,3}))$"
 )
 # Where a sentence ends, for the windows that look for context (not a full splitter).
+_NOT_FINAL = re.compile(r"(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bFig|\bNo)\.$")
 _SENTENCE_END = re.compile(
     r"(?<!\bvs)(?<!\bv)(?<!\bal)(?<!\bi\.e)(?<!\be\.g)[.!?](?=\s+[A-Z(\[])|\n\s*\n"
 )
@@ -117,6 +120,7 @@ class _Pattern:
     anchor: str
     near_within: int = 0
     near: re.Pattern[str] | None = None
+    follows: frozenset[str] = FOLLOWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +234,11 @@ def _load_rules(folder: Path) -> StatRules:
             or not all(isinstance(x, str) and x for x in near["any"])
         ):
             raise RuleError(f"{where}: near must be {{within: N, any: [strings]}}")
+        follows = item.get("follows", sorted(FOLLOWS))
+        if not isinstance(follows, list) or not set(follows) <= FOLLOWS:
+            raise RuleError(f"{where}: follows must be a list of {', '.join(sorted(FOLLOWS))}")
+        if item["anchor"] != "number" and "follows" in item:
+            raise RuleError(f"{where}: only number-anchored patterns take 'follows'")
         patterns.append(
             _Pattern(
                 item["id"],
@@ -240,6 +249,7 @@ def _load_rules(folder: Path) -> StatRules:
                 item["anchor"],
                 int(near.get("within", 0)),
                 re.compile("|".join(re.escape(x) for x in near["any"])) if near else None,
+                frozenset(follows),
             )
         )
 
@@ -278,12 +288,7 @@ def _load_rules(folder: Path) -> StatRules:
             r"(?<!\w)" + _words_regex(_string_list(cues, "one_tailed", cue_path)) + r"(?!\w)",
             re.IGNORECASE,
         ),
-        central_cue=re.compile(
-            r"(?<![\w-])"
-            + _words_regex(_string_list(cues, "central_tendency", cue_path))
-            + r"(?![\w-])",
-            re.IGNORECASE,
-        ),
+        central_cue=_first_letter_regex(_string_list(cues, "central_tendency", cue_path)),
         central_window=window,
         number_blockers=frozenset(
             w.lower() for w in _string_list(cues, "number_blockers", cue_path)
@@ -315,6 +320,15 @@ def _load_rules(folder: Path) -> StatRules:
     )
 
 
+def _first_letter_regex(words: Iterable[str]) -> re.Pattern[str]:
+    """Whole words, case-insensitive, written as first letter + rest so that the regex engine
+    skips ahead to those letters."""
+    alts = sorted({w.lower() for w in words}, key=len, reverse=True)
+    firsts = "".join(sorted({w[0] for w in alts} | {w[0].upper() for w in alts}))
+    tails = "|".join(re.escape(w[1:]) for w in alts)
+    return re.compile(rf"[{firsts}](?<![\w-][{firsts}])(?i:{tails})(?![\w-])")
+
+
 def _word_anchor(number_words: Mapping[str, Any]) -> re.Pattern[str]:
     """Where a number word may start: one character class first, so that the regex engine
     skips ahead to those letters instead of trying every position."""
@@ -335,7 +349,7 @@ def load_stat_rules(rules: str | Path | None = None) -> StatRules:
 def decimals(raw: str) -> int:
     """How many digits follow the decimal point in a number as written ("2.20" -> 2)."""
     raw = raw.strip().translate(_MINUS)
-    m = re.search(r"[.·](\d+)", raw)
+    m = _FRACTION.search(raw)
     return len(m.group(1)) if m else 0
 
 
@@ -343,8 +357,8 @@ def parse_number(raw: str, words: Mapping[str, int] | None = None) -> float | No
     """A number as written: "13 388", "19,747", "1·1", "−0.3", ".05", "l" (OCR for 1), or
     number words ("One hundred seventy-nine") when `words` maps them to values."""
     text = raw.strip().translate(_MINUS).replace("·", ".")
-    text = re.sub(r"(?<=\d)[ \u2009\u00a0,](?=\d{3}(?!\d))", "", text)
-    text = re.sub(r"^-\s+", "-", text)
+    text = _THOUSANDS.sub("", text)
+    text = _SIGN_SPACE.sub("-", text)
     if text == "l":
         return 1.0
     try:
@@ -355,7 +369,7 @@ def parse_number(raw: str, words: Mapping[str, int] | None = None) -> float | No
         return None
     total = 0
     current = 0
-    for w in re.split(r"[\s-]+", text.lower()):
+    for w in _WORD_SPLIT.split(text.lower()):
         if w == "and" or not w:
             continue
         if w not in words:
@@ -483,15 +497,19 @@ class StatisticFinder:
         limit = self._text_limit(text)
         starts = self._number_starts(text, limit)
         windows = _windows(_merge_sorted(starts, _ns_positions(text, limit)), limit)
+        by_class: dict[str, list[int]] = {}
+        for start in starts:
+            by_class.setdefault(_follower(text, start), []).append(start)
         candidates: list[_Candidate] = []
         for pattern in self.rules.patterns:
             handler = self._handlers.get(pattern.handler)
             if pattern.anchor == "number" and handler is not None:
-                # Tried only where a number starts: far cheaper than scanning every position.
+                # Tried only where a number starts and the right kind of character follows it:
+                # far cheaper than scanning every position.
                 match = pattern.regex.match
                 within = pattern.near_within
                 near = pattern.near.search if pattern.near is not None else None
-                for start in starts:
+                for start in _starts_followed_by(by_class, pattern.follows):
                     if near is not None and near(text, start, start + within) is None:
                         continue
                     m = match(text, start, limit)
@@ -517,25 +535,11 @@ class StatisticFinder:
         return [f for f in kept if f.data.get("kind") in self.kinds]
 
     def _number_starts(self, text: str, limit: int) -> list[int]:
-        """Positions where a number may start: digit runs not glued to a word (with a sign or
-        leading point before them), and number words."""
-        out: list[int] = []
-        for m in _DIGITS.finditer(text, 0, limit):
-            i = m.start()
-            if i and (text[i - 1].isalpha() or text[i - 1] == "_"):
-                continue
-            j = i
-            if j and text[j - 1] in ".·" and (j < 2 or not text[j - 2].isdigit()):
-                j -= 1
-            k = j - 1 if j and text[j - 1] == " " else j
-            if k and text[k - 1] in "-−–‐" and (k < 2 or not text[k - 2].isalnum()):
-                out.append(k - 1)
-            if j != i:
-                out.append(j)
-            out.append(i)
-        out.extend(m.start() for m in self.rules.word_anchor.finditer(text, 0, limit))
-        out.sort()
-        return out
+        """Positions where a number may start (its sign or leading point included, not inside
+        a word or another number), and where number words start."""
+        digits = [m.start() for m in _NUMBER_START.finditer(text, 0, limit)]
+        words = [m.start() for m in self.rules.word_anchor.finditer(text, 0, limit)]
+        return sorted(digits + words) if words else digits
 
     # -- context helpers
 
@@ -607,11 +611,17 @@ class StatisticFinder:
         return None
 
     def _sentence_start(self, text: str, pos: int, reach: int = 400) -> int:
+        """Roughly where the sentence holding `pos` starts (at most `reach` characters back):
+        after the last ". " (not "vs. ", "al. ", "e.g. "), "? ", "! " or blank line."""
         lo = max(0, pos - reach)
-        last = lo
-        for m in _SENTENCE_END.finditer(text, lo, pos):
-            last = m.end()
-        return last
+        best = lo
+        for end in (". ", "? ", "! ", "\n\n"):
+            i = text.rfind(end, lo, pos)
+            while i > lo and end == ". " and _NOT_FINAL.search(text, max(lo, i - 5), i + 1):
+                i = text.rfind(end, lo, i)
+            if i >= 0 and i + len(end) > best:
+                best = i + len(end)
+        return best
 
     def _kind_before(self, text: str, start: int, default: str) -> str:
         window = text[self._sentence_start(text, start, 120) : start].lower()
@@ -922,7 +932,7 @@ class StatisticFinder:
             raw = m.group(side)
             value = self._number(raw)
             unit = m.group(f"{side}unit")
-            if value is None or (unit is None and re.fullmatch(r"(?:19|20)\d\d", raw.strip())):
+            if value is None or (unit is None and _YEAR.fullmatch(raw.strip())):
                 return
         cue = self.rules.central_cue.search(text, self._sentence_start(text, m.start()), m.start())
         for side in ("a", "b"):
@@ -952,7 +962,7 @@ class StatisticFinder:
             measure = " ".join(measure.split()[:3]).rstrip(",;:")
             for m in p.regex.finditer(text, cue.end(), stop):
                 raw = m.group("val")
-                if m.group("vunit") is None and re.fullmatch(r"(?:19|20)\d\d", raw.strip()):
+                if m.group("vunit") is None and _YEAR.fullmatch(raw.strip()):
                     continue
                 if _DOSE_UNIT_AFTER.match(text, m.end()) or self._blocked(text, m.start()):
                     continue
@@ -970,12 +980,59 @@ class StatisticFinder:
                 )
 
 
-_DIGITS = re.compile(r"\d+")
+# The start of a number: a sign, a point or a digit not glued to a word or another number
+# ("1.23" starts once, "3-5" twice, "−0.3" at its sign). One character class first, so that
+# the regex engine skips straight to those characters.
+_NUMBER_START = re.compile(
+    r"[-−–‐.·\d](?<![\w.·,][-−–‐.·\d])(?:(?<=\d)|(?<=[.·])\d|(?<=[-−–‐])\s?[.·]?\d)"
+)
+# The number at a start and the first character after it (the number's thousands groups and
+# decimals included).
+_NUMBER_THEN = re.compile(r"[-−–‐]?\s?[.·]?\d*(?:[.,·\u2009\u00a0 ]\d+)*\s?(.?)")
+_FOLLOWER_CLASS = MappingProxyType(
+    {
+        "%": "percent",
+        "(": "open",
+        "[": "open",
+        "/": "slash",
+        "±": "plusminus",
+        "+": "plusminus",
+        ",": "punct",
+        ";": "punct",
+        ":": "punct",
+    }
+)
+_THOUSANDS = re.compile(r"(?<=\d)[ \u2009\u00a0,](?=\d{3}(?!\d))")
+_SIGN_SPACE = re.compile(r"^-\s+")
+_WORD_SPLIT = re.compile(r"[\s-]+")
+_FRACTION = re.compile(r"[.·](\d+)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # A quick test before the measure regex: the text before a percentage ends in a link.
 _LINK_END = re.compile(r"(?:\b(?:was|were|is|are|of|reached|achieved|in)|[:=])\s?$")
 # How far before a number its label may start ("hazard ratio [HR] for death, 0.75"), and after.
 _WINDOW_BEFORE = 140
 _WINDOW_AFTER = 12
+
+
+def _follower(text: str, start: int) -> str:
+    """The class of character that follows the number starting at `start` ("any" for a
+    number word, whose end this does not find)."""
+    if text[start].isalpha():
+        return "any"
+    m = _NUMBER_THEN.match(text, start)
+    ch = m.group(1) if m else ""
+    if ch.isalpha():
+        return "letter"
+    return _FOLLOWER_CLASS.get(ch, "other")
+
+
+def _starts_followed_by(by_class: Mapping[str, list[int]], follows: frozenset[str]) -> list[int]:
+    """The number starts whose next character is of one of the `follows` classes (number
+    words always qualify), in text order."""
+    chosen = [by_class[c] for c in follows | {"any"} if c in by_class]
+    if len(chosen) == 1:
+        return chosen[0]
+    return sorted(s for group in chosen for s in group)
 
 
 def _ns_positions(text: str, limit: int) -> list[int]:
