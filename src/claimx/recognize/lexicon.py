@@ -357,7 +357,14 @@ def lexicon_paths(rules: Path) -> tuple[Path, ...]:
 def load_lexicon(rules: Path) -> Lexicon:
     """Load the lexicon of a rules folder, from the user cache when its files are unchanged."""
     paths = lexicon_paths(rules)
-    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    if not paths:
+        raise RuleError(
+            f"{rules / 'lexicons'} holds no lexicon files; expected drugs.tsv, conditions.tsv "
+            "or their .extra.tsv files (see rules/lexicons/README.md)"
+        )
+    # The cache is keyed by the lexicon files and by this module's own code, so that a change
+    # of the matching rules never meets an automaton built by older ones.
+    digest = hashlib.sha256(CACHE_FORMAT.encode() + Path(__file__).read_bytes())
     for p in paths:
         digest.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     return _load_cached(digest.hexdigest(), paths)
@@ -365,7 +372,9 @@ def load_lexicon(rules: Path) -> Lexicon:
 
 @lru_cache(maxsize=4)
 def _load_cached(digest: str, paths: tuple[Path, ...]) -> Lexicon:
-    cache = _cache_dir() / f"lexicon-{digest[:32]}.pickle"
+    # One cache file per rules folder: a new digest replaces the folder's older file.
+    folder = hashlib.sha256(str(paths[0].parent.resolve()).encode()).hexdigest()[:12]
+    cache = _cache_dir() / f"lexicon-{folder}-{digest[:24]}.pickle"
     if cache.is_file():
         try:
             with cache.open("rb") as f:
@@ -376,6 +385,12 @@ def _load_cached(digest: str, paths: tuple[Path, ...]) -> Lexicon:
             pass  # a stale or truncated cache is rebuilt below
     lexicon = build_lexicon(paths)
     _write_cache(cache, lexicon)
+    try:
+        for old in cache.parent.glob(f"lexicon-{folder}-*.pickle"):
+            if old != cache:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # an old cache file that cannot be removed only takes disk space
     return lexicon
 
 
@@ -482,8 +497,17 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
                     entry_index[ident] = len(entries)
                     frozen = MappingProxyType(data) if data else _NO_DATA
                     entries.append(Entry(label, concept_id, name, frozen))
+                elif curated:
+                    # A curated row renames a generated concept and adds to its data.
+                    old = entries[entry_index[ident]]
+                    merged = {**old.data, **data}
+                    entries[entry_index[ident]] = Entry(
+                        label, concept_id, name, MappingProxyType(merged) if merged else _NO_DATA
+                    )
                 e = entry_index[ident]
-                for surface in dict.fromkeys((name, *synonyms)):
+                # The name is the preferred label; only the synonyms column is matched (the
+                # generated files list the name there when no other concept owns it).
+                for surface in synonyms:
                     if len(surface) < 2 or surface.isdigit():
                         continue
                     sensitive = is_case_sensitive(surface)
