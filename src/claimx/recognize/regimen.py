@@ -84,22 +84,23 @@ _PER_WORDS = MappingProxyType(
 )  # fmt: skip
 _WINDOW = 150  # characters before a "for"/"over" duration searched for an administration cue
 _MAX_PER_DAY = 48  # more often than every 30 minutes is a measurement, not a dosing rate
-_GATE_BEFORE = 120  # a gated pattern may start this far before its gate's match ...
-_GATE_AFTER = 120  # ... and end this far after it
+_GATE_BEFORE = 100  # a gated pattern may start this far before its gate's match ...
+_GATE_AFTER = 60  # ... and end this far after it
 
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
     """One compiled grammar rule of rules/patterns/regimen.yml.
 
-    `gate`: a cheap regex; the pattern runs only in windows around the gate's matches.
+    `gate`: cheap regexes; the pattern runs only in windows around their matches (no gate:
+    over the whole text).
     """
 
     id: str
     label: str
     kind: str
     regex: re.Pattern[str]
-    gate: re.Pattern[str] | None = None
+    gate: tuple[re.Pattern[str], ...] = ()
 
 
 def _words(data: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -217,6 +218,7 @@ class RegimenFinder:
             "@TO@": TO,
             "@TIME@": self.times.regex,
             "@ORD@": f"(?:{ORDINAL_WORD})",
+            "@SPELLED@": f"(?:{SPELLED_NUMBER})",
             "@FIXED@": self._fixed_regex,
         }
         patterns: list[Pattern] = []
@@ -240,11 +242,11 @@ class RegimenFinder:
                     + ", ".join(f"{lab}/{k}" for lab, ks in KINDS.items() for k in sorted(ks))
                 )
             regex = _compile(template, fills, f"{where} ({pid})")
-            gate = (
-                _compile(str(entry["gate"]), fills, f"{where} ({pid} gate)")
-                if (entry.get("gate"))
-                else None
-            )
+            gates = entry.get("gate") or []
+            gates = [gates] if isinstance(gates, str) else gates
+            if not isinstance(gates, list):
+                raise RuleError(f"{where} ({pid}): gate must be a regex or a list of regexes")
+            gate = tuple(_compile(str(g), fills, f"{where} ({pid} gate)") for g in gates)
             patterns.append(Pattern(pid, label, kind, regex, gate))
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
         cues = _words(data, "administration_cues", path)
@@ -274,16 +276,17 @@ class RegimenFinder:
 
     def _matches(self, label: str, low: str) -> Iterable[tuple[Pattern, re.Match[str]]]:
         """Matches of the label's patterns in the lower-cased text (offsets = the original's)."""
-        windows: dict[str, list[tuple[int, int]]] = {}
+        windows: dict[tuple[str, ...], list[tuple[int, int]]] = {}
         for p in self.patterns:
             if p.label != label:
                 continue
-            if p.gate is None:
+            if not p.gate:
                 yield from ((p, m) for m in p.regex.finditer(low))
                 continue
-            spans = windows.get(p.gate.pattern)
+            key = tuple(g.pattern for g in p.gate)
+            spans = windows.get(key)
             if spans is None:
-                spans = windows[p.gate.pattern] = _windows(p.gate, low)
+                spans = windows[key] = _windows(p.gate, low)
             for lo, hi in spans:
                 yield from ((p, m) for m in p.regex.finditer(low, lo, hi))
 
@@ -630,11 +633,15 @@ def _compile(template: str, fills: Mapping[str, str], where: str) -> re.Pattern[
         raise RuleError(f"{where}: bad regex ({e})") from None
 
 
-def _windows(gate: re.Pattern[str], low: str) -> list[tuple[int, int]]:
-    """Merged windows of text around the gate's matches, where a gated pattern can match."""
+def _windows(gates: tuple[re.Pattern[str], ...], low: str) -> list[tuple[int, int]]:
+    """Merged windows of text around the gates' matches, where a gated pattern can match."""
+    hits = sorted(
+        (max(0, m.start() - _GATE_BEFORE), min(len(low), m.end() + _GATE_AFTER))
+        for gate in gates
+        for m in gate.finditer(low)
+    )
     spans: list[tuple[int, int]] = []
-    for m in gate.finditer(low):
-        lo, hi = max(0, m.start() - _GATE_BEFORE), min(len(low), m.end() + _GATE_AFTER)
+    for lo, hi in hits:
         if spans and lo <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
         else:
