@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimx.errors import RuleError
-from claimx.recognize.regimen import KINDS, RegimenFinder, make_dose_recognizer
+from claimx.recognize.regimen import KINDS, RegimenFinder, load_finder, make_dose_recognizer
 from claimx.rules import rules_dir
 
 RULES = rules_dir()
@@ -132,3 +134,45 @@ def test_factory_builds_recognizer() -> None:
     recognizer = make_dose_recognizer(None, "claimx_doses", str(RULES))
     assert recognizer.name == "claimx_doses"
     assert [f.label for f in recognizer.find("30 mg")] == ["DOSE"]
+
+
+@pytest.fixture(scope="module")
+def ungated(tmp_path_factory: pytest.TempPathFactory) -> RegimenFinder:
+    """The same grammar with every gate removed (each pattern scans the whole text)."""
+    dest = tmp_path_factory.mktemp("ungated") / "rules"
+    shutil.copytree(RULES, dest)
+    path = dest / "patterns" / "regimen.yml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(x for x in lines if not x.startswith("    gate:")), encoding="utf-8")
+    return RegimenFinder(dest)
+
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "data" / "raw").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_gates_do_not_change_what_is_found(ungated: RegimenFinder, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    gated = load_finder(RULES)
+    assert gated.find(text) == ungated.find(text)
+
+
+WORDS = [
+    "12.5", "25", "0.5", "two", "three", "1,000", "-", "to", "and", "or", ",", "(", ")", "mg",
+    "mg/kg", "µg", "mL", "%", "IU", "tablets", "daily", "times", "per", "day", "every", "8",
+    "hours", "for", "7", "days", "weeks", "over", "orally", "IV", "stage", "i.v.", "q6h", "tid",
+    "bid", "prn", "ketamine", "patients", "aged", "years", "high-dose", "overdose", "cream",
+    "infusion", "between", "up", "a", "week", "of", "treatment", "second", "cycle", "\n", ".",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=40))
+def test_any_text_gives_valid_mentions(ungated: RegimenFinder, words: list[str]) -> None:
+    text = " ".join(words)
+    found = load_finder(RULES).find(text)
+    for f in found:
+        assert 0 <= f.start < f.end <= len(text)
+        assert f.label in ("DOSE", "ROUTE", "FREQUENCY", "DURATION")
+        assert text[f.start : f.end] == text[f.start : f.end].strip()
+    assert found == ungated.find(text)
