@@ -69,6 +69,7 @@ CUE_KEYS = frozenset(
         "central_tendency",
         "central_window",
         "number_blockers",
+        "range_words",
         "percent_measures",
         "measure_links",
         "group_links",
@@ -135,6 +136,7 @@ class StatRules:
     central_cue: re.Pattern[str]
     central_window: int
     number_blockers: frozenset[str]
+    range_words: frozenset[str]
     not_counted: frozenset[str]
     percent_measure: re.Pattern[str]
     measure_before: re.Pattern[str]
@@ -290,6 +292,7 @@ def _load_rules(folder: Path) -> StatRules:
         ),
         central_cue=_first_letter_regex(_string_list(cues, "central_tendency", cue_path)),
         central_window=window,
+        range_words=frozenset(w.lower() for w in _string_list(cues, "range_words", cue_path)),
         number_blockers=frozenset(
             w.lower() for w in _string_list(cues, "number_blockers", cue_path)
         ),
@@ -498,6 +501,7 @@ class StatisticFinder:
         starts = self._number_starts(text, limit)
         windows = _windows(_merge_sorted(starts, _ns_positions(text, limit)), limit)
         by_class: dict[str, list[int]] = {}
+        followed: dict[frozenset[str], list[int]] = {}
         for start in starts:
             by_class.setdefault(_follower(text, start), []).append(start)
         candidates: list[_Candidate] = []
@@ -509,7 +513,9 @@ class StatisticFinder:
                 match = pattern.regex.match
                 within = pattern.near_within
                 near = pattern.near.search if pattern.near is not None else None
-                for start in _starts_followed_by(by_class, pattern.follows):
+                if pattern.follows not in followed:
+                    followed[pattern.follows] = _starts_followed_by(by_class, pattern.follows)
+                for start in followed[pattern.follows]:
                     if near is not None and near(text, start, start + within) is None:
                         continue
                     m = match(text, start, limit)
@@ -556,15 +562,18 @@ class StatisticFinder:
                 pos = text.find(heading, pos + 1)
         return best
 
-    def _blocked(self, text: str, start: int) -> bool:
-        """True when the word before `start` makes the number an identifier ("grade 3")."""
+    def _blocked(self, text: str, start: int, bare: bool = True) -> bool:
+        """True when the word before `start` makes the number an identifier ("grade 3") or,
+        for a `bare` number (no noun of its own), a range end or a time ("from 3 to 6")."""
         m = _WORD_BEFORE.search(text, max(0, start - 30), start)
         if m is None:
             return False
         word = m.group(1).lower()
+        if word.endswith(":"):
+            return False  # "study: 31 had acupuncture" - a label, then the number
         if word in self.rules.number_blockers:
             return True
-        return word.rstrip(",:") in self.rules.number_blockers and word.endswith(":")
+        return bare and word in self.rules.range_words
 
     def _not_estimate(self, text: str, start: int) -> bool:
         """True when the number at `start` is a p value or an identifier, not an estimate."""
@@ -847,7 +856,9 @@ class StatisticFinder:
                 return
         group = self._group_before(text, m.start())
         noun = groups.get("noun1")
-        if not self._blocked(text, m.start("k")):
+        if self._blocked(text, m.start("k"), bare=not groups.get("noun1")):
+            k = None
+        else:
             yield self._found(
                 p,
                 m.start("k"),
@@ -872,6 +883,7 @@ class StatisticFinder:
             )
         if pct is not None and 0 <= pct <= 100:
             s, e = self._pct_span(text, m)
+            n = n if k is not None else None
             yield self._found(
                 p,
                 s,
@@ -891,7 +903,8 @@ class StatisticFinder:
         value = self._number(groups.get("val"))
         if value is None or value <= 0 or not value.is_integer():
             return
-        if self._blocked(text, m.start("val")):
+        has_noun = bool(groups.get("noun") or groups.get("verb") or groups.get("group"))
+        if self._blocked(text, m.start("val"), bare=not has_noun):
             return
         label = groups.get("nlabel")
         if label is not None and label not in ("n", "N") and len(label) < 3:
@@ -984,11 +997,11 @@ class StatisticFinder:
 # ("1.23" starts once, "3-5" twice, "−0.3" at its sign). One character class first, so that
 # the regex engine skips straight to those characters.
 _NUMBER_START = re.compile(
-    r"[-−–‐.·\d](?<![\w.·,][-−–‐.·\d])(?:(?<=\d)|(?<=[.·])\d|(?<=[-−–‐])\s?[.·]?\d)"
+    r"[-−–‐+.·\d](?<![\w.·,][-−–‐+.·\d])(?:(?<=\d)|(?<=[.·])\d|(?<=[-−–‐])\s?[.·]?\d|(?<=\+)\d)"
 )
 # The number at a start and the first character after it (the number's thousands groups and
 # decimals included).
-_NUMBER_THEN = re.compile(r"[-−–‐]?\s?[.·]?\d*(?:[.,·\u2009\u00a0 ]\d+)*\s?(.?)")
+_NUMBER_THEN = re.compile(r"[-−–‐+]?\s?[.·]?\d*(?:[.,·\u2009\u00a0 ]\d+)*\s?(.?)")
 _FOLLOWER_CLASS = MappingProxyType(
     {
         "%": "percent",
