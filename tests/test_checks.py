@@ -221,6 +221,37 @@ def test_check_percent(k: float, n: float, pct: float, decimals: int, ok: bool) 
     assert (check_percent(data) == []) is ok
 
 
+@pytest.mark.parametrize(
+    ("pct", "n", "decimals", "ok"),
+    [
+        (62.3, 114, 1, True),
+        (62.5, 114, 1, False),
+        (92, 14, 0, True),
+        (90, 14, 0, False),
+        (50, 7, 0, False),
+        (100, 7, 0, True),
+    ],
+    ids=["whole-of-114", "not-whole-of-114", "13-of-14", "none-of-14", "none-of-7", "all-of-7"],
+)
+def test_percent_granularity(pct: float, n: float, decimals: int, ok: bool) -> None:
+    data = {"kind": "percent", "value": pct, "denominator": n, "pct_decimals": decimals}
+    flags = check_percent(data)
+    assert (flags == []) is ok
+    assert ok or flags[0].startswith("percent-granularity")
+
+
+def test_percent_takes_the_arm_size_after_it() -> None:
+    from claimx.recognize.base import Mention
+    from claimx.recognize.stats import StatisticFinder, statistic_rows
+
+    text = "The ORR was 62.5% in the GET arm (n = 114) and 51.2% in the FEC arm (n = 129)."
+    found = StatisticFinder()(text)
+    rows = statistic_rows("d", text, [Mention(f"m{i}", 0, f) for i, f in enumerate(found)])
+    flagged = {r.text: r.flags for r in rows if r.kind == "percent"}
+    assert flagged["62.5%"][0].startswith("percent-granularity")
+    assert flagged["51.2%"] == ()
+
+
 def test_check_statistic_collects_flags() -> None:
     out = check_statistic(_test(kind="test_statistic", value=1.2, p_reported=0.03))
     assert out["error"] is True and out["decision_error"] is True

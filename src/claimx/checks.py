@@ -246,18 +246,32 @@ def check_estimate(data: Mapping[str, Any], options: CheckOptions | None = None)
 
 
 def check_percent(data: Mapping[str, Any]) -> list[str]:
-    """Flag a percentage that its counts do not give (rounding to the digits reported)."""
+    """Flag a percentage that its counts do not give (rounding to the digits reported); with
+    only the group size known, flag a percentage that no whole number of the group gives."""
     pct, k, n = data.get("value"), data.get("numerator"), data.get("denominator")
-    if pct is None or k is None or not n:
+    if pct is None or not n or n <= 0:
         return []
-    exact = 100 * k / n
     dec = int(data.get("pct_decimals") or 0)
     # One unit of the last reported digit: rounding allows half a unit, and reports often
     # truncate, or take the denominator of a slightly different population.
     tolerance = 10 ** (-dec) + 1e-9
-    if abs(exact - pct) <= tolerance:
+    if k is not None:
+        exact = 100 * k / n
+        if abs(exact - pct) <= tolerance:
+            return []
+        return [
+            f"percent-count-mismatch: {k:g}/{n:g} is {exact:.{dec + 1}f}% but {pct:g}% is reported"
+        ]
+    # Granularity (the GRIM test for percentages): some whole k of n must give the percentage.
+    if not 0 <= pct <= 100 or not float(n).is_integer():
         return []
-    return [f"percent-count-mismatch: {k:g}/{n:g} is {exact:.{dec + 1}f}% but {pct:g}% is reported"]
+    nearest = round(pct * n / 100)
+    if any(abs(100 * c / n - pct) <= tolerance for c in (nearest - 1, nearest, nearest + 1)):
+        return []
+    return [
+        f"percent-granularity: no whole number of {n:g} is {pct:g}% "
+        f"({nearest:g}/{n:g} is {100 * nearest / n:.{dec + 1}f}%)"
+    ]
 
 
 def check_statistic(

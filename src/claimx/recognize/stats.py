@@ -1104,28 +1104,56 @@ _LINKS_P = frozenset({"ratio", "mean_difference", "ci", "percent", "mean_sd"})
 
 
 def _link_p_values(text: str, found: list[Found]) -> list[Found]:
-    """Copy the p value that closes an estimate's clause onto the estimate with a CI
-    ('hazard ratio, 1.18; 95% CI, 0.98 to 1.44; P =.088'), for the CI-versus-p check."""
+    """Link neighbours that qualify each other, for the checks:
+    - the p value that closes an estimate's clause goes onto the estimate with a CI
+      ('hazard ratio, 1.18; 95% CI, 0.98 to 1.44; P =.088'): CI versus p;
+    - the arm size that follows a percentage becomes its denominator
+      ('62.3% in the GET arm (n = 114)'): can 62.3% be a whole number of 114 patients?"""
     out = list(found)
     for i, f in enumerate(found):
-        if f.data.get("kind") not in _LINKS_P or f.data.get("ci_low") is None:
-            continue
         nxt = found[i + 1] if i + 1 < len(found) else None
-        if nxt is None or nxt.data.get("kind") != "p_value" or nxt.data.get("p_reported") is None:
+        if nxt is None:
             continue
+        kind = f.data.get("kind")
         gap = text[f.end : nxt.start]
-        if len(gap) > 12 or re.search(r"[.!?]\s|\d", gap):
-            continue
-        data = dict(f.data)
-        data.update(
-            p_comparator=nxt.data["p_comparator"],
-            p_reported=nxt.data["p_reported"],
-            p_decimals=nxt.data.get("p_decimals"),
-        )
-        out[i] = Found(
-            f.start, f.end, f.label, f.rule_id, f.norm, f.concept_id, MappingProxyType(data)
-        )
+        extra: dict[str, Any] = {}
+        if (
+            kind in _LINKS_P
+            and f.data.get("ci_low") is not None
+            and nxt.data.get("kind") == "p_value"
+            and nxt.data.get("p_reported") is not None
+            and len(gap) <= 12
+            and not _GAP_BREAK.search(gap)
+        ):
+            extra = {
+                "p_comparator": nxt.data["p_comparator"],
+                "p_reported": nxt.data["p_reported"],
+                "p_decimals": nxt.data.get("p_decimals"),
+            }
+        elif (
+            kind == "percent"
+            and f.data.get("denominator") is None
+            and nxt.rule_id == "stat-n-equals"
+            and len(gap) <= 40
+            and not _GAP_BREAK.search(gap)
+            and ";" not in gap
+        ):
+            extra = {"denominator": nxt.data.get("value"), "pct_decimals": _pct_decimals(text, f)}
+        if extra:
+            data = dict(f.data)
+            data.update(extra)
+            out[i] = Found(
+                f.start, f.end, f.label, f.rule_id, f.norm, f.concept_id, MappingProxyType(data)
+            )
     return out
+
+
+_GAP_BREAK = re.compile(r"[.!?]\s|\d")
+
+
+def _pct_decimals(text: str, f: Found) -> int:
+    """Decimal places of a percentage as written ("62.3%" -> 1)."""
+    return decimals(text[f.start : f.end])
 
 
 def find_statistics(text: str, rules: str | Path | None = None) -> list[Found]:
