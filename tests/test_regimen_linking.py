@@ -225,6 +225,24 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
         [{"drug": "ketamine", "route": "intranasal"}],
     ),
     (
+        "previous-sentence-only-for-an-anaphoric-dose",
+        "Patients received ketamine. Blood loss was lowest in the 70-125 mg dose range.",
+        ("ketamine",),
+        [],
+    ),
+    (
+        "it-was-given",
+        "Patients received ketamine. It was given at 0.5 mg/kg.",
+        ("ketamine",),
+        [{"drug": "ketamine", "dose_low": 0.5, "dose_unit": "mg/kg"}],
+    ),
+    (
+        "dose-before-drug-beats-comma",
+        "Groups received amphetamine, 50 mg/kg DHEA or saline.",
+        ("amphetamine", "DHEA"),
+        [{"drug": "dhea", "dose_low": 50.0}],
+    ),
+    (
         "nothing-linked",
         "Ketamine is an NMDA receptor antagonist.",
         ("ketamine",),

@@ -82,7 +82,14 @@ _CLAUSE = re.compile(r"[;]|\.\s")
 _NEW_PHRASE = re.compile(
     r"\b(?:with|and|or|plus|versus|vs\.?|than|to|from|without|instead\s+of)\s*$", re.IGNORECASE
 )
-_MAX_BEFORE = 120  # characters between a drug and a dose that names it earlier in the clause
+_MAX_BEFORE = 80  # characters between a drug and a dose that names it earlier in the clause
+# A sentence that opens on the dose of a drug named before: "The dose was", "Doses of",
+# "The daily dosage", "It was given at".
+_ANAPHORA = re.compile(
+    r"\W*(?:(?:the|its|this|each|a|their|his|her)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:doses?|dosages?|dosing|drug|medication|regimen|it|they)\b",
+    re.IGNORECASE,
+)
 _NONE: Mapping[str, Any] = MappingProxyType({})
 _GENERIC_ROUTES = frozenset({"parenteral", "systemic"})
 _DOSE_PRIORITY = ("mass", "amount", "international_units", "units", "equivalents")
@@ -143,9 +150,10 @@ def link_regimens(
             spans = [(m.start, m.end) for m in items if m.label in MODIFIERS or m.label == "DOSE"]
             _link_modifiers(text, sent_drugs, mods, spans)
         elif unlinked and previous and sent_id - 1 in {d.mention.sent_id for d in previous}:
-            # A sentence that gives a dose and names no drug: the one drug of the sentence before.
+            # A sentence that names no drug and opens on its dose ("The dose was 30 mg."):
+            # the one drug of the sentence before.
             names = {_name(text, d.mention) for d in previous if d.mention.sent_id == sent_id - 1}
-            if len(names) == 1:
+            if len(names) == 1 and _ANAPHORA.match(text, _sentence_start(sentences, sent_id)):
                 owner = [d for d in previous if d.mention.sent_id == sent_id - 1][-1]
                 owner.doses.extend(unlinked)
                 for m in mods:
@@ -208,20 +216,25 @@ def _dose_owner(text: str, drugs: list[_Drug], g: _Dose) -> _Drug | None:
     before = [d for d in drugs if d.mention.end <= g.start]
     after = [d for d in drugs if d.mention.start >= g.end]
     if before:
+        # "ketamine (30 mg)": brackets bind the dose to the drug before them
         d = before[-1]
         gap = text[d.mention.end : g.start]
-        if _APPOSITION.fullmatch(gap):
+        if _APPOSITION.fullmatch(gap) and re.search(r"[(\[]", gap):
             return d
     if after:
+        # "30 mg of liquid ketamine", "30 mg ketamine" (before "drug, 30 mg": "amphetamine,
+        # 50 mg/kg DHEA" doses DHEA)
         d = after[0]
         gap = text[g.end : d.mention.start]
         if _DOSE_OF.fullmatch(gap) or _tight(gap):
             return d
     if before:
-        # The drug earlier in the same clause ("ketamine was given at 30 mg"), else the one
-        # drug of the clause before ("methadone was started; the dose was 3 mg").
         d = before[-1]
         gap = text[d.mention.end : g.start]
+        if _APPOSITION.fullmatch(gap):
+            return d
+        # The drug earlier in the same clause ("ketamine was given at 30 mg"), else the one
+        # drug of the clause before ("methadone was started; the dose was 3 mg").
         if (
             len(gap) <= _MAX_BEFORE
             and not _CLAUSE.search(gap)
@@ -235,6 +248,10 @@ def _dose_owner(text: str, drugs: list[_Drug], g: _Dose) -> _Drug | None:
         if not own and len(names) == 1 and len(gap) <= 2 * _MAX_BEFORE:
             return d
     return None
+
+
+def _sentence_start(sentences: list[tuple[int, int]], sent_id: int) -> int:
+    return sentences[sent_id][0] if 0 <= sent_id < len(sentences) else 0
 
 
 def _between_dose(gap: str) -> bool:
