@@ -102,12 +102,18 @@ class By(str, Enum):
 def extract(
     inputs: Annotated[
         list[str],
-        typer.Argument(help="Files or folders (.txt, .md, .jsonl; .gz of these) or - for stdin."),
+        typer.Argument(
+            help="Files or folders (.txt, .md, .jsonl, PubMed or JATS .xml, .csv/.tsv; "
+            ".gz of these) or - for stdin."
+        ),
     ],
     output: Annotated[
         str, typer.Option("-o", "--output", help="Output folder, or - for standard output.")
     ] = "claimx-out",
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Table format.")] = Format.csv,
+    fmt: Annotated[
+        Format | None,
+        typer.Option("--format", "-f", help="Table format (default: csv; jsonl with -o -)."),
+    ] = None,
     rules: Annotated[
         str | None,
         typer.Option("--rules", help="Rules folder (default: $CLAIMX_RULES, then built-in)."),
@@ -131,6 +137,13 @@ def extract(
             "(by sha256); an interrupted --resume run keeps every finished document.",
         ),
     ] = False,
+    text_column: Annotated[
+        str, typer.Option("--text-column", help="The text column of CSV/TSV inputs.")
+    ] = "text",
+    id_column: Annotated[
+        str | None,
+        typer.Option("--id-column", help="The id column of CSV/TSV inputs (default: id, if any)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Extract mentions, regimens, statistics and claims from texts into tables.
@@ -147,9 +160,18 @@ def extract(
     manifest.json) or on an error, 2 on a usage error.
     """
     from claimx.runner import RunOptions, RunReport, input_roots, merge_inputs, run_extract
-    from claimx.write import FolderWriter, StreamWriter
+    from claimx.write import StreamWriter, folder_writer
 
-    options = RunOptions(rules=rules, model=model, jobs=jobs, strict=strict)
+    if fmt is None:
+        fmt = Format.jsonl if output == "-" else Format.csv
+    options = RunOptions(
+        rules=rules,
+        model=model,
+        jobs=jobs,
+        strict=strict,
+        text_column=text_column,
+        id_column=id_column,
+    )
     args = {
         "inputs": inputs,
         "output": output,
@@ -178,7 +200,7 @@ def extract(
                 raise ClaimxError(
                     f"input {root} is inside the output folder {output}; choose another -o"
                 )
-        sink = FolderWriter(folder, fmt)
+        sink = folder_writer(folder, fmt)
         if resume:
             previous = _resume_from(folder, fmt, sink)
             options.skip_sha256 = frozenset(
@@ -405,6 +427,95 @@ def evaluate(
             f"{pct(c['negated_accuracy'])}; {c['predicted']} predicted, "
             f"{c['without_drug']} without a drug\n"
         )
+
+
+class SchemaTable(str, Enum):
+    document = "document"
+    documents = "documents"
+    sentences = "sentences"
+    mentions = "mentions"
+    regimens = "regimens"
+    statistics = "statistics"
+    claims = "claims"
+    abbreviations = "abbreviations"
+
+
+@app.command()
+@_guard
+def schema(
+    table: Annotated[
+        SchemaTable | None,
+        typer.Argument(help="One table, or 'document' for the JSONL document object; default all."),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the output: the JSONL document objects and every table.
+
+    Examples:
+
+        claimx schema
+
+        claimx schema mentions | jq .properties
+    """
+    import json
+
+    from claimx.schema import all_schemas, document_schema, table_schema
+
+    if table is None:
+        out: Any = all_schemas()
+    elif table is SchemaTable.document:
+        out = document_schema()
+    else:
+        out = table_schema(table.value)
+    sys.stdout.write(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+
+
+@app.command()
+@_guard
+def show(
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders to extract and show.")],
+    html: Annotated[
+        str, typer.Option("--html", help="Where to write the HTML page (- for stdout).")
+    ] = "claimx-show.html",
+    rules: Annotated[str | None, typer.Option("--rules", help="Rules folder.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="An installed spaCy model.")] = None,
+) -> None:
+    """Write an HTML page of the texts with every mention highlighted by label (rule id and
+    normalized name on hover) and each claim, regimen and statistic under its sentence.
+
+    Examples:
+
+        claimx show data/raw/002_ba96b2c0e46765dd.txt --html view.html
+
+        claimx show data/raw --html - > view.html
+    """
+    from claimx.extract import Extractor
+    from claimx.load import Document, Failure, Notice, iter_documents
+    from claimx.show import render_documents
+
+    docs = []
+    failed = 0
+    for item in iter_documents(inputs):
+        if isinstance(item, Failure):
+            failed += 1
+            _err(f"error: {item.source}: {item.reason}")
+        elif isinstance(item, Notice):
+            _err(f"warning: {item.source}: {item.message}")
+        elif isinstance(item, Document):
+            docs.append(item)
+    extractor = Extractor(rules, model)
+    results = extractor.process(docs)
+    pages = [(d.text, r.tables()) for d, r in zip(docs, results, strict=True)]
+    title = "claimx: " + (", ".join(inputs) if len(inputs) < 4 else f"{len(docs)} documents")
+    page = render_documents(pages, title)
+    if html == "-":
+        sys.stdout.write(page)
+    else:
+        from claimx.write import write_text_atomic
+
+        write_text_atomic(Path(html), page)
+        _err(f"{len(docs)} documents -> {html}")
+    if failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -125,6 +125,7 @@ def assemble(document: Document, pieces: list[Piece]) -> DocResult:
 
     doc_id = document.doc_id
     text = document.text
+    meta = document.meta or {}
     spans = [s for p in pieces for s in p.sentences]
     starts = [s for s, _ in spans]
     unique = sorted(
@@ -142,9 +143,20 @@ def assemble(document: Document, pieces: list[Piece]) -> DocResult:
             n_chars=len(text),
             n_sentences=len(spans),
             title=document.title,
+            journal=meta.get("journal"),
+            year=meta.get("year"),
+            publication_types=meta.get("publication_types"),
+            evidence=meta.get("evidence"),
         )
     )
-    result.sentences = [SentenceRow(doc_id, i, s, e, text[s:e]) for i, (s, e) in enumerate(spans)]
+    sections: list[str | None] = [None] * len(spans)
+    if meta.get("sections"):
+        from claimx.sources import sentence_sections
+
+        sections = sentence_sections(meta.get("sections"), spans)
+    result.sentences = [
+        SentenceRow(doc_id, i, s, e, text[s:e], sections[i]) for i, (s, e) in enumerate(spans)
+    ]
     result.mentions = [
         MentionRow(
             doc_id=doc_id,

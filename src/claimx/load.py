@@ -16,7 +16,10 @@ from pathlib import Path
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES
+# PubMed/JATS XML and CSV/TSV tables, read by claimx.sources (kept in step with its
+# SOURCE_SUFFIXES by a test; not imported here so that plain-text runs never load lxml).
+LITERATURE_SUFFIXES = frozenset({".xml", ".nxml", ".csv", ".tsv", ".tab"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | LITERATURE_SUFFIXES
 # Encodings tried after UTF-8 fails, in order; cp1252 before latin-1 because its extra
 # characters (curly quotes, dashes) are what Windows-made text usually holds.
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
@@ -80,15 +83,27 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:BINARY_SNIFF_BYTES]
 
 
-def iter_documents(paths: Iterable[str], *, stdin: object = None) -> Iterator[Item]:
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How to read table inputs (CSV/TSV) and where the rules are."""
+
+    text_column: str = "text"
+    id_column: str | None = None
+    rules: str | None = None
+
+
+def iter_documents(
+    paths: Iterable[str], *, stdin: object = None, options: ReadOptions | None = None
+) -> Iterator[Item]:
     """Yield Documents, Failures and Notices for each path, in a deterministic order.
 
     Folders are walked recursively in sorted order and only supported files are read; a file
     named directly is read whatever its suffix. "-" reads standard input.
     """
     seen: dict[str, int] = {}
+    opts = options or ReadOptions()
     for raw in paths:
-        for item in _iter_path(raw, stdin):
+        for item in _iter_path(raw, stdin, opts):
             if isinstance(item, Document):
                 count = seen.get(item.doc_id, 0) + 1
                 seen[item.doc_id] = count
@@ -103,28 +118,33 @@ def iter_documents(paths: Iterable[str], *, stdin: object = None) -> Iterator[It
             yield item
 
 
-def _iter_path(raw: str, stdin: object) -> Iterator[Item]:
+def _iter_path(raw: str, stdin: object, opts: ReadOptions) -> Iterator[Item]:
     if raw == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read()  # type: ignore[attr-defined]
         if isinstance(data, str):
             data = data.encode("utf-8")
+        if data.lstrip()[:1] == b"<" or data[:2] == b"\x1f\x8b":
+            from claimx.sources import iter_source
+
+            yield from iter_source(data, "<stdin>", rules=opts.rules)
+            return
         yield from _from_bytes(data, "<stdin>", "stdin", jsonl=None)
         return
     path = Path(raw)
     if path.is_symlink() and not path.exists():
-        yield Failure(raw, "broken symbolic link")
+        yield Failure(raw, "broken symbolic link (or a link loop)")
         return
     if not path.exists():
         yield Failure(raw, "no such file or folder")
         return
     if path.is_dir():
-        yield from _iter_folder(path)
+        yield from _iter_folder(path, opts)
         return
-    yield from _from_file(path, path.parent, raw)
+    yield from _from_file(path, path.parent, raw, opts)
 
 
-def _iter_folder(root: Path) -> Iterator[Item]:
+def _iter_folder(root: Path, opts: ReadOptions) -> Iterator[Item]:
     files: list[Path] = []
     failures: list[Failure] = []
 
@@ -141,7 +161,7 @@ def _iter_folder(root: Path) -> Iterator[Item]:
                 files.append(p)
     yield from failures
     for p in sorted(files, key=lambda q: q.relative_to(root).as_posix()):
-        yield from _from_file(p, root, str(p))
+        yield from _from_file(p, root, str(p), opts)
 
 
 def _doc_id_for(path: Path, root: Path) -> str:
@@ -153,9 +173,34 @@ def _doc_id_for(path: Path, root: Path) -> str:
     return name or rel.as_posix()
 
 
-def _from_file(path: Path, root: Path, shown: str) -> Iterator[Item]:
+def _literature_kind(path: Path) -> bool:
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return bool(suffixes) and suffixes[-1] in LITERATURE_SUFFIXES
+
+
+def _from_file(path: Path, root: Path, shown: str, opts: ReadOptions) -> Iterator[Item]:
     if path.is_symlink() and not path.exists():
-        yield Failure(shown, "broken symbolic link")
+        yield Failure(shown, "broken symbolic link (or a link loop)")
+        return
+    if _literature_kind(path):
+        # Streamed from the file: an XML baseline file is never read whole into memory.
+        from claimx.sources import iter_source
+
+        if not os.access(path, os.R_OK):
+            yield Failure(shown, "permission denied")
+            return
+        try:
+            yield from iter_source(
+                path,
+                shown,
+                text_column=opts.text_column,
+                id_column=opts.id_column,
+                rules=opts.rules,
+            )
+        except OSError as e:
+            yield Failure(shown, f"cannot read: {e.strerror or e}")
         return
     try:
         data = path.read_bytes()

@@ -8,6 +8,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from spacy.language import Language
+
 from claimx.errors import ClaimxError
 from claimx.rules import rules_dir
 
@@ -90,11 +92,10 @@ def _non_final(word: Any, period: Any) -> bool:
     return text.lower() in NON_FINAL or DOTTED_ABBREVIATION.fullmatch(text) is not None
 
 
-def _register_sentence_component() -> None:
-    from spacy.language import Language
-
-    if not Language.has_factory("claimx_sentences"):
-        Language.component("claimx_sentences")(split_sentences)
+@Language.factory("claimx_sentences")
+def make_sentence_splitter(nlp: Any, name: str) -> Any:
+    """claimx's sentence splitter as a pipeline component (see split_sentences)."""
+    return split_sentences
 
 
 def build_nlp(rules: str | Path | None = None, model: str | None = None) -> Any:
@@ -119,7 +120,6 @@ def build_nlp(rules: str | Path | None = None, model: str | None = None) -> Any:
                 f"{model}) or leave out --model to use the built-in rules pipeline"
             ) from None
         if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
-            _register_sentence_component()
             nlp.add_pipe("claimx_sentences", first=True)
     else:
         nlp = spacy.blank("en")
@@ -127,7 +127,6 @@ def build_nlp(rules: str | Path | None = None, model: str | None = None) -> Any:
             # scispaCy's character classes trip a FutureWarning in Python's re; not ours to fix.
             warnings.simplefilter("ignore", FutureWarning)
             nlp.tokenizer = combined_rule_tokenizer(nlp)
-        _register_sentence_component()
         nlp.add_pipe("claimx_sentences")
     # scispaCy's detector runs an empty matcher on texts without abbreviations, and spaCy warns
     # (W036) each time; the warning says nothing about the user's input.

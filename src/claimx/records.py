@@ -13,6 +13,10 @@ class DocumentRow:
     n_chars: int
     n_sentences: int
     title: str | None = None
+    journal: str | None = None
+    year: str | None = None
+    publication_types: str | None = None
+    evidence: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,7 @@ class SentenceRow:
     start: int
     end: int
     text: str
+    section: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

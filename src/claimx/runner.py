@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from claimx import SCHEMA_VERSION, __version__
 from claimx.errors import InputError
-from claimx.load import Document, Failure, Notice, iter_documents
+from claimx.load import Document, Failure, Notice, ReadOptions, iter_documents
 
 # Documents per unit of work handed to a worker process: large enough to amortise the
 # pickling of rows, small enough to keep memory flat and the progress bar moving.
@@ -31,6 +31,8 @@ class RunOptions:
     jobs: int = 1
     strict: bool = False
     skip_sha256: frozenset[str] = frozenset()
+    text_column: str = "text"
+    id_column: str | None = None
 
 
 @dataclass
@@ -121,7 +123,8 @@ def run_extract(
     order: dict[str, int] = {}  # doc_id -> position among the inputs
 
     def documents() -> Iterator[Document]:
-        for item in iter_documents(paths, stdin=stdin):
+        read = ReadOptions(options.text_column, options.id_column, options.rules)
+        for item in iter_documents(paths, stdin=stdin, options=read):
             if isinstance(item, Notice):
                 on_notice(item)
                 continue

@@ -47,7 +47,9 @@ def read_tables(source: str | Path, stdin: IO[str] | None = None) -> dict[str, A
     out: dict[str, Any] = {}
     for table in TABLES:
         found = [
-            p for p in (path / f"{table}.{ext}" for ext in ("csv", "jsonl", "json")) if p.is_file()
+            p
+            for p in (path / f"{table}.{ext}" for ext in ("csv", "jsonl", "json", "parquet"))
+            if p.is_file()
         ]
         if not found:
             raise InputError(
@@ -57,6 +59,10 @@ def read_tables(source: str | Path, stdin: IO[str] | None = None) -> dict[str, A
         if p.suffix == ".csv":
             df = pd.read_csv(p, dtype=str, keep_default_na=False)
             df = _typed_from_csv(df, table)
+        elif p.suffix == ".parquet":
+            from claimx.parquet import read_parquet_table
+
+            df = read_parquet_table(p)
         elif p.suffix == ".jsonl":
             df = pd.read_json(p, lines=True, dtype=False) if p.stat().st_size else _empty(table)
         else:

@@ -26,6 +26,7 @@ class Format(str, Enum):
     csv = "csv"
     json = "json"
     jsonl = "jsonl"
+    parquet = "parquet"
 
 
 def json_value(value: Any) -> Any:
@@ -190,6 +191,15 @@ class FolderWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def folder_writer(folder: Path, fmt: Format) -> Any:
+    """The writer for `fmt` (Parquet needs pyarrow, loaded only then)."""
+    if fmt is Format.parquet:
+        from claimx.parquet import ParquetWriter
+
+        return ParquetWriter(folder, fmt)
+    return FolderWriter(folder, fmt)
+
+
 def check_output_folder(folder: Path) -> None:
     """Refuse to replace anything claimx did not write."""
     if folder.exists() and not folder.is_dir():
@@ -199,6 +209,18 @@ def check_output_folder(folder: Path) -> None:
             f"output folder {folder} holds files claimx did not write (no {MANIFEST}); "
             "choose another folder with -o"
         )
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a file through a temporary file and a rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
