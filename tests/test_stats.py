@@ -247,6 +247,19 @@ POSITIVE = [
     ("qw-test", "Qw(5) = 9.1, p = .10", "Qw(5) = 9.1, p = .10", {"test_type": "Qw"}),
     ("qb-test", "Qb(1) = 4.3, p = .04", "Qb(1) = 4.3, p = .04", {"test_type": "Qb"}),
     ("test-ns", "t(28) = 2.20, ns", "t(28) = 2.20, ns", {"p_comparator": "ns"}),
+    ("t-df-without-brackets", "t28 = 2.2, p = .04", "t28 = 2.2, p = .04", {"df1": 28.0}),
+    (
+        "f-df-without-brackets",
+        "F1,28 = 2.2, p = .15",
+        "F1,28 = 2.2, p = .15",
+        {"df1": 1.0, "df2": 28.0},
+    ),
+    (
+        "q-within-spelled",
+        "Q-within(2) = 2.20, p = .33",
+        "Q-within(2) = 2.20, p = .33",
+        {"test_type": "Qw"},
+    ),
 ]
 
 
@@ -279,6 +292,7 @@ NEGATIVE = [
     ("study-count", "identified seven randomized control trials (RCTs) and 32 case reports", "32"),
     ("abbreviation-study-count", "only two RCTs were included", "two RCTs"),
     ("heart-rate-not-hazard", "HR 72 bpm at rest", "HR 72"),
+    ("r-squared-not-r-test", "r2 = .45, p = .01", "r2 = .45, p = .01"),
     ("r-out-of-range", "r(30) = 1.50, p = .04", "r(30) = 1.50, p = .04"),
 ]
 

@@ -674,6 +674,8 @@ class StatisticFinder:
             return
         if test_type == "r" and abs(value) > 1:
             return
+        if df1 is not None and m.group("paren") is None and test_type not in ("t", "F"):
+            return  # "r2 = .45" is an R squared; only t28 and F1,28 go without brackets
         if m.group("ns"):
             p_comp, p_rep, p_dec = "ns", None, None
         else:
