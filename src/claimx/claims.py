@@ -17,9 +17,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from claimx.errors import RuleError
@@ -84,12 +85,16 @@ ENTRY_KEYS = frozenset(
         "person",
         "kind",
         "scale",
+        "skip",
     }
 )
 REQUIRES = frozenset({"drug_before", "condition_after"})
 SCOPES = frozenset({"forward", "backward", "both"})
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_LITERAL = re.compile(r"\w(?:[\w'\u2019\s\-]*\w)?\Z")
+_UPPER = re.compile(r"[A-Z]")
+_ESCAPES = re.compile(r"\\.|\(\?P<\w+>")
 _SEP = r"[\s\-\u2010\u2011]+"
 _SPLIT = re.compile(_SEP)
 _WORD = re.compile(r"\w+")
@@ -109,6 +114,7 @@ class Cue:
     person: bool = False
     kind: str = ""
     scale: bool = False
+    skip: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,38 +171,107 @@ def entry_surfaces(entry: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 class CueGroup:
-    """Several cue entries compiled into one regex: leftmost hit, longest literal first."""
+    """Several cue entries compiled for one pass each: a character trie of the literal phrases
+    (so its cost hardly grows with the number of cues) and one alternation of the regexes, both
+    over the lower-cased text; case-sensitive entries over the text as written. Hits are the
+    leftmost, then regex before literal, then the longest, never overlapping."""
 
     def __init__(self, entries: Sequence[tuple[Cue, Mapping[str, Any]]]) -> None:
         self.cues: tuple[Cue, ...] = tuple(c for c, _ in entries)
-        regex_parts: list[str] = []
-        literal_parts: list[tuple[int, str]] = []
-        owner: list[int] = []  # alternative number -> index of its cue
-
-        def wrap(i: int, body: str, case: bool) -> str:
-            owner.append(i)
-            inner = f"(?-i:{body})" if case else f"(?:{body})"
-            return f"(?P<a{len(owner) - 1}>{inner})"
-
+        # Each regex entry on its own: a regex that starts with a literal lets the engine skip
+        # ahead to it, which an alternation of several regexes would not.
+        regexes: list[tuple[re.Pattern[str], re.Pattern[str], int, bool]] = []
+        literal: dict[str, int] = {}  # surface key -> index of its cue
+        literal_cs: dict[str, int] = {}  # case-sensitive surfaces (abbreviations)
         for i, (_, entry) in enumerate(entries):
             case = bool(entry.get("case"))
             if "regex" in entry:
-                regex_parts.append(wrap(i, str(entry["regex"]), case))
-            for s in entry_surfaces(entry):
-                literal_parts.append((len(s), wrap(i, phrase_pattern(s), case)))
-        literal_parts.sort(key=lambda p: -p[0])  # stable: file order breaks ties
-        parts = regex_parts + [p for _, p in literal_parts]
-        self._owner = tuple(owner)
-        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+                source = str(entry["regex"])
+                regexes.append((re.compile(source), re.compile(source, re.IGNORECASE), i, case))
+            for surface in entry_surfaces(entry):
+                (literal_cs if case else literal).setdefault(_surface_key(surface, case), i)
+        self._regexes = tuple(regexes)
+        self._literal = MappingProxyType(literal)
+        self._literal_cs = MappingProxyType(literal_cs)
+        trie = _trie_pattern(literal) if literal else None
+        # On the lower-cased text, without IGNORECASE (much faster); the IGNORECASE copy is
+        # for the rare text whose lower-casing changes its length ("İ").
+        self._trie = re.compile(trie) if trie else None
+        self._trie_i = re.compile(trie, re.IGNORECASE) if trie else None
+        self._trie_cs = re.compile(_trie_pattern(literal_cs)) if literal_cs else None
 
-    def finditer(self, text: str) -> Iterable[Hit]:
-        """Non-overlapping hits, left to right."""
-        if self.pattern is None:
-            return
-        for m in self.pattern.finditer(text):
-            if m.end() == m.start() or m.lastgroup is None:
+    def finditer(self, text: str, lower: str | None = None) -> list[Hit]:
+        """Non-overlapping hits, left to right. `lower` is lower_text(text), if at hand."""
+        low = lower_text(text) if lower is None else lower
+        same = len(low) == len(text)
+        subject = low if same else text
+        found: list[tuple[int, int, int, int]] = []  # start, rank, -end, cue index
+        for pattern, pattern_i, index, case in self._regexes:
+            if case:
+                matches = pattern.finditer(text)
+            else:
+                matches = pattern.finditer(low) if same else pattern_i.finditer(text)
+            found.extend((m.start(), 0, -m.end(), index) for m in matches if m.end() > m.start())
+        for trie, table, where in (
+            (self._trie if same else self._trie_i, self._literal, subject),
+            (self._trie_cs, self._literal_cs, text),
+        ):
+            if trie is None:
                 continue
-            yield Hit(m.start(), m.end(), self.cues[self._owner[int(m.lastgroup[1:])]])
+            case = table is self._literal_cs
+            for m in trie.finditer(where):
+                found.append((m.start(), 1, -m.end(), table[_surface_key(m.group(), case)]))
+        found.sort()
+        hits: list[Hit] = []
+        reach = -1
+        for start, _, neg_end, index in found:
+            if start >= reach:
+                reach = -neg_end
+                if not self.cues[index].skip:
+                    hits.append(Hit(start, -neg_end, self.cues[index]))
+        return hits
+
+
+# Typographic apostrophes read as "'" so that one spelling of "doesn't" matches both.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def lower_text(text: str) -> str:
+    """The text as cue regexes see it: lower case, apostrophes unified."""
+    return text.lower().translate(_APOSTROPHES)
+
+
+def _surface_key(surface: str, case: bool) -> str:
+    """A surface as the trie stores it: words joined by one space (hyphens too)."""
+    key = " ".join(w for w in _SPLIT.split(surface.strip().translate(_APOSTROPHES)) if w)
+    return key if case else key.lower()
+
+
+def _trie_pattern(keys: Iterable[str]) -> str:
+    """One regex for many phrases: a character trie whose optional tails are greedy, so the
+    longest phrase at a position wins; word boundaries around it; a space matches any run of
+    spaces and hyphens."""
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return r"(?<![\w\-'])" + _render(trie) + r"(?!\w)"
+
+
+def _render(node: Mapping[str, Any]) -> str:
+    alternatives = [
+        (_SEP if ch == " " else re.escape(ch)) + _render(child)
+        for ch, child in sorted(node.items())
+        if ch
+    ]
+    if not alternatives:
+        return ""
+    body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    if "" in node:
+        return (body if len(alternatives) == 1 and len(body) == 1 else f"(?:{body})") + "?"
+    return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,21 +284,14 @@ class AttributionRule:
 class Cues:
     """Every cue group, compiled; build with load_cues()."""
 
-    hedges: CueGroup
-    not_hedges: CueGroup
-    strong: CueGroup
+    markers: CueGroup
     negations: CueGroup
-    pseudo_negations: CueGroup
-    terminators: CueGroup
     directions: CueGroup
-    not_directions: CueGroup
-    not_claims: CueGroup
     comparators: CueGroup
     evidence: CueGroup
-    not_evidence: CueGroup
-    weak: CueGroup
     boundaries: CueGroup
     attribution: tuple[AttributionRule, ...]
+    speech_verbs: CueGroup
     not_names: frozenset[str]
     pronouns: frozenset[str]
     abbreviations: frozenset[str]
@@ -281,12 +349,28 @@ def _validate(entry: Any, where: str, group: str, name: str, seen: dict[str, str
             raise RuleError(f"{where} ({cue_id}): bad regex ({e})") from None
         if not entry.get("example"):
             raise RuleError(f"{where} ({cue_id}): a regex entry needs an 'example' sentence")
+        if (
+            not entry.get("case")
+            and group != "attribution"
+            and _UPPER.search(_ESCAPES.sub("", str(entry["regex"])))
+        ):
+            raise RuleError(
+                f"{where} ({cue_id}): regexes see the text in lower case; write this one in "
+                "lower case or set 'case: true'"
+            )
     else:
         try:
-            for s in entry_surfaces(entry):
+            surfaces = entry_surfaces(entry)
+            for s in surfaces:
                 phrase_pattern(s)
         except (ValueError, TypeError):
             raise RuleError(f"{where} ({cue_id}): 'cue' must be a phrase or a list") from None
+        odd = [s for s in surfaces if not _LITERAL.match(s)]
+        if odd:
+            raise RuleError(
+                f"{where} ({cue_id}): {odd[0]!r}: a cue phrase holds words, spaces, hyphens and "
+                "apostrophes only; use a regex entry for anything else"
+            )
     requires = tuple(entry.get("requires") or ())
     if set(requires) - REQUIRES:
         raise RuleError(f"{where} ({cue_id}): requires must be among {sorted(REQUIRES)}")
@@ -303,6 +387,7 @@ def _validate(entry: Any, where: str, group: str, name: str, seen: dict[str, str
         person=bool(entry.get("person")),
         kind=str(entry.get("kind") or ""),
         scale=bool(entry.get("scale")),
+        skip=bool(entry.get("skip")),
     )
 
 
@@ -310,8 +395,19 @@ def _validate(entry: Any, where: str, group: str, name: str, seen: dict[str, str
 def _load_cues(folder: Path) -> Cues:
     entries = read_cue_entries(folder)
 
-    def group(file: str, *names: str) -> CueGroup:
-        return CueGroup([(c, e) for c, e in entries if c.file == file and c.group in names])
+    def chosen(
+        file: str, *names: str, masks: tuple[str, ...] = ()
+    ) -> list[tuple[Cue, dict[str, Any]]]:
+        # A mask ("without a doubt" among negations) joins its group as a skipped entry: being
+        # longer, it wins over the cue inside it and then yields nothing.
+        return [
+            (replace(c, skip=True) if c.group in masks else c, e)
+            for c, e in entries
+            if c.file == file and (c.group in names or c.group in masks)
+        ]
+
+    def group(file: str, *names: str, masks: tuple[str, ...] = ()) -> CueGroup:
+        return CueGroup(chosen(file, *names, masks=masks))
 
     attribution = []
     for cue, entry in entries:
@@ -325,21 +421,27 @@ def _load_cues(folder: Path) -> Cues:
     negs = _read(folder, "negations.yml")
     clauses = _read(folder, "clauses.yml")
     return Cues(
-        hedges=group("hedges.yml", "hedged"),
-        not_hedges=group("hedges.yml", "pseudo"),
-        strong=group("certainty.yml", "strong"),
-        negations=group("negations.yml", "negation"),
-        pseudo_negations=group("negations.yml", "pseudo"),
-        terminators=group("negations.yml", "terminators"),
-        directions=group("directions.yml", *DIRECTIONS),
-        not_directions=group("directions.yml", "not_directions"),
-        not_claims=group("directions.yml", "not_claims"),
+        # Hedges, boosters, weak-evidence remarks, not-claim phrases and negation terminators
+        # share no words, so one pass finds them all (test_cues checks that no phrase repeats).
+        markers=CueGroup(
+            chosen("hedges.yml", "hedged", masks=("pseudo",))
+            + chosen("certainty.yml", "strong")
+            + chosen("evidence.yml", "weak")
+            + chosen("directions.yml", "not_claims")
+            + chosen("negations.yml", "terminators")
+        ),
+        negations=group("negations.yml", "negation", masks=("pseudo",)),
+        directions=group("directions.yml", *DIRECTIONS, masks=("not_directions",)),
         comparators=group("directions.yml", "comparators"),
-        evidence=group("evidence.yml", *EVIDENCE_TYPES),
-        not_evidence=group("evidence.yml", "not_evidence"),
-        weak=group("evidence.yml", "weak"),
+        evidence=group("evidence.yml", *EVIDENCE_TYPES, masks=("not_evidence",)),
         boundaries=group("clauses.yml", "boundaries"),
         attribution=tuple(attribution),
+        speech_verbs=CueGroup(
+            [
+                (Cue(f"speech-{n}", "speech", "attribution.yml"), {"cue": verb})
+                for n, verb in enumerate(attr.get("triggers") or ())
+            ]
+        ),
         not_names=frozenset(attr.get("not_names") or ()),
         pronouns=frozenset(attr.get("pronouns") or ()),
         abbreviations=frozenset(str(a).lower() for a in clauses.get("abbreviations") or ()),
@@ -351,7 +453,7 @@ def _load_cues(folder: Path) -> Cues:
 
 def load_cues(rules: str | Path | None = None) -> Cues:
     """The compiled cue lists of a rules folder (cached per folder)."""
-    return _load_cues(Path(rules_dir(rules)).resolve())
+    return _load_cues(Path(rules_dir(rules)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,23 +483,8 @@ class _Hits:
         return out
 
 
-def _unmasked(hits: Iterable[Hit], masks: Sequence[Hit]) -> list[Hit]:
-    """Drop hits that overlap a mask (a pseudo-negation, a not-hedge, a not-evidence span)."""
-    if not masks:
-        return list(hits)
-    starts = [m.start for m in masks]
-    out = []
-    for h in hits:
-        i = bisect.bisect_right(starts, h.end) - 1
-        overlapped = False
-        while i >= 0 and masks[i].end > h.start - 200:
-            if masks[i].start < h.end and h.start < masks[i].end:
-                overlapped = True
-                break
-            i -= 1
-        if not overlapped:
-            out.append(h)
-    return out
+# A heading longer than this is no heading (a line of hard-wrapped text).
+_HEADING_CHARS = 160
 
 
 def heading_spans(text: str, cues: Cues) -> tuple[list[tuple[int, int]], int]:
@@ -409,12 +496,12 @@ def heading_spans(text: str, cues: Cues) -> tuple[list[tuple[int, int]], int]:
         start, end = pos, pos + len(line)
         pos = end + 1
         stripped = line.strip()
-        if not stripped:
+        # Cheap tests first: most lines are long and end like a sentence.
+        if not stripped or stripped[-1] in ".!;,\"\u201d'" or len(stripped) > _HEADING_CHARS:
             continue
-        words = _WORD.findall(stripped)
         if stripped.rstrip("*").strip().lower().rstrip(":") in cues.end_sections:
             end_of_claims = min(end_of_claims, start)
-        if len(words) <= cues.heading_max_words and stripped[-1] not in ".!;,\"\u201d'":
+        if len(_WORD.findall(stripped)) <= cues.heading_max_words:
             spans.append((start, end))
     return spans, end_of_claims
 
@@ -486,11 +573,13 @@ def sentence_units(
     return units
 
 
-def split_units(text: str, sentences: Sequence[tuple[int, int]], cues: Cues) -> list[Unit]:
+def split_units(
+    text: str, sentences: Sequence[tuple[int, int]], cues: Cues, lower: str | None = None
+) -> list[Unit]:
     """The units and clauses of a text whose sentences are given (headings and a trailing
     reference list left out)."""
     headings, end_of_claims = heading_spans(text, cues)
-    boundaries = _Hits.of(cues.boundaries.finditer(text))
+    boundaries = _Hits.of(cues.boundaries.finditer(text, lower))
     return sentence_units(text, sentences, cues, boundaries, headings, end_of_claims)
 
 
@@ -513,6 +602,8 @@ def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits)
             if _is_abbreviation(text, s, b.start, cues):
                 continue
             unit_cuts.append((b.start + 1, b.end))
+        elif b.cue.kind == "before":
+            clause_cuts.append((b.start, b.start))
         else:
             clause_cuts.append((b.start, b.end))
     units = []
@@ -617,8 +708,9 @@ def build_claims(
 ) -> list[ClaimRow]:
     """Claim rows of one document, in text order (claim ids c1, c2...)."""
     cues = load_cues(rules)
-    doc = _prepare(text, cues, mentions)
-    units = split_units(text, sentences, cues)
+    lower = lower_text(text)
+    doc = _prepare(text, cues, mentions, lower)
+    units = split_units(text, sentences, cues, lower)
     design = doc_evidence or _document_design(doc, units)
     mention_span = {m.mention_id: (m.start, m.end) for m in mentions}
     rows: list[ClaimRow] = []
@@ -664,44 +756,70 @@ def build_claims(
     return rows
 
 
-def find_cues(text: str, cues: Cues) -> dict[str, list[Hit]]:
-    """Every cue hit of a text by kind, after the masks (pseudo-negations, not-hedges,
-    not-evidence and not-direction spans) have removed what they cover."""
-    attribution = []
-    for rule in cues.attribution:
-        for m in rule.pattern.finditer(text):
-            who = m.group("who")
-            first = who.split()[0] if who else ""
-            if not who or (
-                rule.cue.person and first in cues.not_names and who not in cues.pronouns
-            ):
-                continue
-            attribution.append(Hit(m.start(), m.end(), rule.cue, who))
+def find_cues(text: str, cues: Cues, lower: str | None = None) -> dict[str, list[Hit]]:
+    """Every cue hit of a text by kind (masks such as pseudo-negations have already hidden
+    the cues inside them)."""
+    low = lower_text(text) if lower is None else lower
+
+    def hits(group: CueGroup) -> list[Hit]:
+        return group.finditer(text, low)
+
+    markers = hits(cues.markers)
+
+    def marked(file: str, group: str) -> list[Hit]:
+        return [h for h in markers if h.cue.group == group and h.cue.file == file]
+
     return {
-        "hedges": _unmasked(cues.hedges.finditer(text), list(cues.not_hedges.finditer(text))),
-        "strong": list(cues.strong.finditer(text)),
-        "negations": _unmasked(
-            cues.negations.finditer(text), list(cues.pseudo_negations.finditer(text))
-        ),
-        "terminators": list(cues.terminators.finditer(text)),
-        "directions": _unmasked(
-            cues.directions.finditer(text), list(cues.not_directions.finditer(text))
-        ),
-        "not_claims": list(cues.not_claims.finditer(text)),
-        "comparators": list(cues.comparators.finditer(text)),
-        "evidence": _unmasked(cues.evidence.finditer(text), list(cues.not_evidence.finditer(text))),
-        "weak": list(cues.weak.finditer(text)),
-        "attribution": attribution,
+        "hedges": marked("hedges.yml", "hedged"),
+        "strong": marked("certainty.yml", "strong"),
+        "negations": hits(cues.negations),
+        "terminators": marked("negations.yml", "terminators"),
+        "directions": hits(cues.directions),
+        "not_claims": marked("directions.yml", "not_claims"),
+        "comparators": hits(cues.comparators),
+        "evidence": hits(cues.evidence),
+        "weak": marked("evidence.yml", "weak"),
+        "attribution": find_attribution(text, cues, low),
     }
 
 
-def _prepare(text: str, cues: Cues, mentions: Sequence[Mention]) -> _Doc:
+# How far around a speech verb an attribution regex looks ("Caron Pedersen, FNP-C, ... told").
+_ATTRIBUTION_REACH = 300
+
+
+def find_attribution(text: str, cues: Cues, lower: str | None = None) -> list[Hit]:
+    """Who is quoted or credited: each attribution regex runs only near a speech verb."""
+    low = lower_text(text) if lower is None else lower
+    windows: list[list[int]] = []
+    for verb in cues.speech_verbs.finditer(text, low):
+        start, end = max(0, verb.start - _ATTRIBUTION_REACH), verb.end + _ATTRIBUTION_REACH
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    found: dict[tuple[int, int, str], Hit] = {}
+    for start, end in windows:
+        for rule in cues.attribution:
+            for m in rule.pattern.finditer(text, start, min(end, len(text))):
+                who = m.group("who")
+                first = who.split()[0] if who else ""
+                if not who or (
+                    rule.cue.person and first in cues.not_names and who not in cues.pronouns
+                ):
+                    continue
+                found.setdefault(
+                    (m.start(), m.end(), rule.cue.id), Hit(m.start(), m.end(), rule.cue, who)
+                )
+    return sorted(found.values(), key=lambda h: (h.start, -h.end))
+
+
+def _prepare(text: str, cues: Cues, mentions: Sequence[Mention], lower: str) -> _Doc:
     drugs = sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end))
     drugs = _drop_class_words(text, drugs)
     conditions = sorted(
         (m for m in mentions if m.label == "CONDITION"), key=lambda m: (m.start, m.end)
     )
-    hits = find_cues(text, cues)
+    hits = find_cues(text, cues, lower)
     return _Doc(
         text=text,
         cues=cues,
