@@ -292,6 +292,9 @@ NEGATIVE = [
     ("study-count", "identified seven randomized control trials (RCTs) and 32 case reports", "32"),
     ("abbreviation-study-count", "only two RCTs were included", "two RCTs"),
     ("heart-rate-not-hazard", "HR 72 bpm at rest", "HR 72"),
+    ("hours-not-arm", "postprocedural (48 h) serum creatinine", "48"),
+    ("country-not-counted", "recruited in four US cities", "four US"),
+    ("person-years-not-count", "in more than 500 patient-years of follow-up", "500 patient"),
     ("r-squared-not-r-test", "r2 = .45, p = .01", "r2 = .45, p = .01"),
     ("r-out-of-range", "r(30) = 1.50, p = .04", "r(30) = 1.50, p = .04"),
 ]
