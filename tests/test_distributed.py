@@ -82,7 +82,7 @@ def test_seeds_are_there() -> None:
     ("scheduler", "npartitions"),
     [
         pytest.param("processes", 2, id="processes-scheduler-2-partitions"),
-        pytest.param("processes", 5, id="processes-scheduler-one-document-per-partition"),
+        pytest.param("processes", 3, id="processes-scheduler-uneven-partitions"),
         pytest.param("distributed", 2, id="local-cluster-2-workers"),
     ],
 )
