@@ -276,6 +276,7 @@ FREQUENCIES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("cycle", "following the second cycle of high-dose", "second cycle", {"cycle": 2}),
     ("courses", "receive four courses of HD MTX", "four courses", {"cycles": 4}),
     ("a-day-after-dose", "30 mg a day", "a day", {"per_day": 1}),
+    ("at-text-start", "Daily dosages of 5-10 mg corrected it", "Daily", {"per_day": 1}),
 ]
 
 

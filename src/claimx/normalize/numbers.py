@@ -72,6 +72,10 @@ SPELLED_NUMBER = (
     rf"(?:[\s\-]thousand(?:[\s\-](?:and[\s\-])?{_BELOW_100})?)?|(?:a|one)[\s\-]half|half)"
 )
 ORDINAL_WORD = word_trie(list(_ORDINALS))
+# Any number word, cardinal or ordinal, as one flat trie: a cheap gate for spelled numbers.
+NUMBER_WORD = word_trie(
+    [w for w in (*_UNITS, *_TENS, *_SCALES, *_FRACTIONS, *_ORDINALS) if len(w) > 2]
+)
 
 
 def _parse_words(text: str) -> float | None:

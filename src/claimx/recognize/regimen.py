@@ -26,7 +26,13 @@ from typing import Any
 from spacy.language import Language
 
 from claimx.errors import RuleError
-from claimx.normalize.numbers import ORDINAL_WORD, SPELLED_NUMBER, parse_number, parse_ordinal
+from claimx.normalize.numbers import (
+    NUMBER_WORD,
+    ORDINAL_WORD,
+    SPELLED_NUMBER,
+    parse_number,
+    parse_ordinal,
+)
 from claimx.normalize.units import (
     FREQUENCIES_FILE,
     DoseUnit,
@@ -51,7 +57,7 @@ KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 PATTERN_KEYS = frozenset({"id", "label", "kind", "regex"})
-OPTIONAL_KEYS = frozenset({"gate"})
+OPTIONAL_KEYS = frozenset({"gate", "word_start"})
 ROUTE_RULE_ID = "route-cue"
 
 # A number as written: "12", "12.5", ".5", "0·5", "1,000", or spelled ("twenty-five").
@@ -69,6 +75,7 @@ _LEAD_WORD = re.compile(
     r"(?:(?:about|approximately|or|of|mean|average|median|between|from)[\s(,:=~<>]*){0,3}"
     r"(?:\d[\d.,]{0,12}\s*(?:[-\u2013]|to|and)\s*)?$"
 )
+_WORD_EDGE = r"[^a-z0-9._]"  # before a word in the lower-cased text (not after a dot)
 _DEFINED = re.compile(r"\(\s*([A-Z]{2,3})\s*\)")
 _COORDINATED = re.compile(r"\s*(?:and|or|and/or)\s+([^\W\d_][\w.-]*)", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"[\s\-]*([^\W\d_]+)")
@@ -202,7 +209,7 @@ class RegimenFinder:
         self._roman = frozenset(w.lower() for w in _words(data, "roman_context", path))
         noun_alt = alternation([(n, False) for n in nouns])
         self._route_regex = re.compile(
-            rf"(?<![\w.])(?P<route>{alternation(items)})"
+            rf"(?:^|{_WORD_EDGE})(?P<route>{alternation(items)})"
             rf"(?P<noun>[\s-]+(?:bolus[\s-]+)?{noun_alt})?(?![\w])"
         )  # run on the lower-cased text
 
@@ -219,6 +226,7 @@ class RegimenFinder:
             "@TIME@": self.times.regex,
             "@ORD@": f"(?:{ORDINAL_WORD})",
             "@SPELLED@": f"(?:{SPELLED_NUMBER})",
+            "@NUMWORD@": f"(?:{NUMBER_WORD})",
             "@FIXED@": self._fixed_regex,
         }
         patterns: list[Pattern] = []
@@ -241,6 +249,10 @@ class RegimenFinder:
                     f"{where}: label/kind {label}/{kind} unknown; expected one of "
                     + ", ".join(f"{lab}/{k}" for lab, ks in KINDS.items() for k in sorted(ks))
                 )
+            if entry.get("word_start"):
+                # Matches only where a word starts: scanning from the non-letter before it is
+                # much faster in `re` than trying every letter (group `w` holds the mention).
+                template = f"(?:^|{_WORD_EDGE})(?P<w>{template})"
             regex = _compile(template, fills, f"{where} ({pid})")
             gates = entry.get("gate") or []
             gates = [gates] if isinstance(gates, str) else gates
@@ -407,10 +419,10 @@ class RegimenFinder:
                 if pair and unit_key(pair.group(1)) not in self._route_norms:
                     continue
             if len(key.replace(".", "").replace(" ", "")) == 2 and not self._route_abbrev_ok(
-                text, m.start(), m.end("route")
+                text, m.start("route"), m.end("route")
             ):
                 continue
-            out.append(Found(m.start(), m.end(), "ROUTE", ROUTE_RULE_ID, norm=norm))
+            out.append(Found(m.start("route"), m.end(), "ROUTE", ROUTE_RULE_ID, norm=norm))
         return out
 
     def _redefined_abbreviations(self, text: str) -> frozenset[str]:
@@ -445,7 +457,7 @@ class RegimenFinder:
                 continue
             if (data.get("per_day_high") or 0) > _MAX_PER_DAY:
                 continue  # "pulse rate 100 x/minute", "measured every 10 min": not dosing
-            if m.group(0).startswith(("a ", "per ")) and not any(
+            if low[start:end].startswith(("a ", "per ")) and not any(
                 0 <= start - d.end <= 3 for d in doses
             ):
                 continue  # "a week" is a rate only after a dose: "30 mg a day"
@@ -506,7 +518,8 @@ class RegimenFinder:
         nxt = _NEXT_WORD.match(text, m.end(), min(len(text), m.end() + 30))
         if nxt and nxt.group(1).lower() in self._freq_not_before:
             return False
-        prev = _PREV_WORD.search(text[max(0, m.start() - 30) : m.start()])
+        start = m.start("fixed")
+        prev = _PREV_WORD.search(text[max(0, start - 30) : start])
         prev_word = prev.group(1).lower() if prev else ""
         if (
             len(words) > 1
@@ -594,6 +607,8 @@ def _span(m: re.Match[str]) -> tuple[int, int]:
     """The mention's offsets: the `span` group if the pattern has one; trailing spaces cut."""
     if "span" in m.re.groupindex and m.group("span") is not None:
         start, end = m.span("span")
+    elif "w" in m.re.groupindex:
+        start, end = m.span("w")
     else:
         start, end = m.span()
     text = m.string
