@@ -13,6 +13,11 @@ from claimx.recognize.base import Found, Mention
 from claimx.records import ClaimRow, RegimenRow, StatisticRow
 
 DRUGS = (
+    "placebo",
+    "creatinine",
+    "heparin",
+    "argatroban",
+    "epinephrine",
     "methadone",
     "ketamine",
     "oxytocin",
@@ -33,6 +38,8 @@ CONDITIONS = (
     "nausea",
     "cystitis",
     "fatigue",
+    "rhabdomyolysis",
+    "thrombocytopenia",
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"\u201d]?\s+(?=[\"\u201c]?[A-Z])|\n+")
 
@@ -397,6 +404,42 @@ CASES = [
         [dict(drugs=("methadone", "ketamine"), direction="no_difference", stat_ids=("s1", "s2"))],
     ),
     (
+        "placebo-is-a-comparator",
+        "Results with methadone were superior to those of placebo for neuropathic pain.",
+        None,
+        [dict(drugs=("methadone",), comparators=("placebo",), direction="superior")],
+    ),
+    (
+        "induced-claims-the-attached-drug-only",
+        "A patient developed heparin-induced thrombocytopenia and was given argatroban.",
+        None,
+        [dict(drugs=("heparin",), direction="harm", rule_id="harm-induced")],
+    ),
+    (
+        "condition-associated-with-drug",
+        "Rhabdomyolysis associated with methadone treatment in a patient with low calcium.",
+        None,
+        [dict(drugs=("methadone",), direction="harm", rule_id="harm-associated-with")],
+    ),
+    (
+        "with-or-without-is-no-negation",
+        "Lipid emulsion with or without epinephrine was equally effective in this model.",
+        None,
+        [dict(drugs=("epinephrine",), direction="no_difference", negated=False)],
+    ),
+    (
+        "no-adjective-difference",
+        "There were no discernible differences between methadone and ketamine in pain.",
+        None,
+        [
+            dict(
+                drugs=("methadone", "ketamine"),
+                direction="no_difference",
+                rule_id="nodiff-no-adjective-difference",
+            )
+        ],
+    ),
+    (
         "claim-ids-in-text-order",
         "Ketamine relieves pain. Morphine causes nausea.",
         None,
@@ -430,6 +473,13 @@ NO_CLAIM = [
     ("reference-list", "References\n1. Ketamine reduces pain in rats. J Pain. 2001;3:1-2."),
     ("technique-name", "Ketamine was added to patient-controlled analgesia."),
     ("baseline-table", "Baseline characteristics, including use of opioids, were similar."),
+    ("drug-induced-without-a-drug", "No cases of drug-induced cystitis were seen with it."),
+    ("measured-substance", "Serum creatinine levels decreased in the treated group."),
+    ("dechallenge", "Her fatigue improved after methadone was discontinued."),
+    ("study-aim", "In this trial, we evaluate the efficacy of ketamine for pain."),
+    ("dose-change", "The dose of methadone was reduced to 10 mg."),
+    ("only-placebo", "Placebo relieved pain in a third of patients."),
+    ("two-conditions-linked", "For pain associated with fibromyalgia, opioids are given."),
 ]
 
 

@@ -86,9 +86,10 @@ ENTRY_KEYS = frozenset(
         "kind",
         "scale",
         "skip",
+        "attached",
     }
 )
-REQUIRES = frozenset({"drug_before", "condition_after"})
+REQUIRES = frozenset({"drug_before", "condition_after", "drug_and_condition"})
 SCOPES = frozenset({"forward", "backward", "both"})
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -115,6 +116,7 @@ class Cue:
     kind: str = ""
     scale: bool = False
     skip: bool = False
+    attached: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +300,8 @@ class Cues:
     end_sections: frozenset[str]
     heading_max_words: int
     window: int
+    control_arms: frozenset[str]
+    measurement: re.Pattern[str] | None
 
 
 def _read(folder: Path, name: str) -> dict[str, Any]:
@@ -388,6 +392,7 @@ def _validate(entry: Any, where: str, group: str, name: str, seen: dict[str, str
         kind=str(entry.get("kind") or ""),
         scale=bool(entry.get("scale")),
         skip=bool(entry.get("skip")),
+        attached=bool(entry.get("attached")),
     )
 
 
@@ -420,6 +425,7 @@ def _load_cues(folder: Path) -> Cues:
     attr = _read(folder, "attribution.yml")
     negs = _read(folder, "negations.yml")
     clauses = _read(folder, "clauses.yml")
+    directions = _read(folder, "directions.yml")
     return Cues(
         # Hedges, boosters, weak-evidence remarks, not-claim phrases and negation terminators
         # share no words, so one pass finds them all (test_cues checks that no phrase repeats).
@@ -448,7 +454,17 @@ def _load_cues(folder: Path) -> Cues:
         end_sections=frozenset(str(a).lower() for a in clauses.get("end_sections") or ()),
         heading_max_words=int(clauses.get("heading_max_words", 10)),
         window=int(negs.get("window", 8)),
+        control_arms=frozenset(str(a).lower() for a in directions.get("control_arms") or ()),
+        measurement=_measurement_pattern(directions.get("measurements") or ()),
     )
+
+
+def _measurement_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """What follows a drug word that is measured, not given: "[serum] creatinine levels"."""
+    keys = [_surface_key(str(w), False) for w in words]
+    if not keys:
+        return None
+    return re.compile(r"[\s\-]+(?:[\w\-]+\s+)?" + _trie_pattern(keys), re.IGNORECASE)
 
 
 def load_cues(rules: str | Path | None = None) -> Cues:
@@ -630,6 +646,8 @@ def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits)
 # How many words after a "reduce" cue a drug is the thing reduced ("reduce the use of
 # opioids", "decrease the requirement of morphine"), not a drug the claim is about.
 _OBJECT_WORDS = 5
+# How many words may stand between "associated with" and the drug it links a condition to.
+_LINK_WORDS = 3
 # Words after a class name that make it an adjective, not a drug ("anesthetic doses").
 _CLASS_ADJECTIVE = re.compile(r"[\s-]*(?:doses?|dosing|properties|effects?|range)\b", re.I)
 _ROLE = re.compile(r"\bas an?\s+(?:[a-z]+\s+)?\Z", re.I)
@@ -815,7 +833,7 @@ def find_attribution(text: str, cues: Cues, lower: str | None = None) -> list[Hi
 
 def _prepare(text: str, cues: Cues, mentions: Sequence[Mention], lower: str) -> _Doc:
     drugs = sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end))
-    drugs = _drop_class_words(text, drugs)
+    drugs = _drop_class_words(text, drugs, cues)
     conditions = sorted(
         (m for m in mentions if m.label == "CONDITION"), key=lambda m: (m.start, m.end)
     )
@@ -844,12 +862,15 @@ def _is_class(m: Mention) -> bool:
     return (m.found.data or {}).get("kind") == "class"
 
 
-def _drop_class_words(text: str, drugs: list[Mention]) -> list[Mention]:
+def _drop_class_words(text: str, drugs: list[Mention], cues: Cues) -> list[Mention]:
     """Drop drug words that name no drug taking part here: a descriptor right before a drug
     name ("the anesthetic ketamine", "the NMDA receptor antagonist ketamine"), a role ("the
-    use of oxytocin as an analgesic"), a class adjective ("anesthetic doses")."""
+    use of oxytocin as an analgesic"), a class adjective ("anesthetic doses"), a measured
+    substance ("serum creatinine levels")."""
     out = []
     for i, m in enumerate(drugs):
+        if cues.measurement is not None and cues.measurement.match(text, m.end):
+            continue
         nxt = drugs[i + 1] if i + 1 < len(drugs) else None
         if nxt is not None and nxt.start > m.end and not text[m.end : nxt.start].strip():
             continue
@@ -886,16 +907,29 @@ def _clause_claim(doc: _Doc, cs: int, ce: int) -> _Claim | None:
         return None  # a question, a plan or a need asserts nothing
     all_drugs = doc.mentions("DRUG", cs, ce)
     conditions = doc.mentions("CONDITION", cs, ce)
-    hits = [h for h in doc.directions.within(cs, ce) if _requirements_met(h, all_drugs, conditions)]
+    hits = [
+        h
+        for h in doc.directions.within(cs, ce)
+        if _requirements_met(text, h, all_drugs, conditions)
+    ]
     if not hits:
         return None
     markers = doc.comparators.within(cs, ce)
     hit, direction = _choose(hits, markers)
     # No drug, no claim: "it" or "the 3 treatments" are not resolved to an earlier drug.
-    drug_mentions = _claimed_drugs(doc, cs, all_drugs, hits, markers)
+    attached = _attached_drug(hit, all_drugs) if hit.cue.attached else None
+    if attached is not None:
+        drug_mentions = [attached]
+    else:
+        drug_mentions = _claimed_drugs(doc, cs, all_drugs, hits, markers)
     if not drug_mentions:
         return None
     drugs, comparators = _split_comparators(doc, cs, ce, drug_mentions, markers)
+    # A placebo or sham arm is only ever compared with.
+    controls = tuple(d for d in drugs if d.lower() in doc.cues.control_arms)
+    if controls:
+        drugs = tuple(d for d in drugs if d not in controls)
+        comparators = _dedupe(comparators + controls)
     if not drugs:
         return None
     names = _dedupe(_name(doc, m) for m in conditions)
@@ -959,13 +993,37 @@ def _claimed_drugs(
     return [m for m in kept if m.mention_id not in objects or _name(doc, m).lower() in named]
 
 
-def _requirements_met(hit: Hit, drugs: Sequence[Mention], conditions: Sequence[Mention]) -> bool:
+def _requirements_met(
+    text: str, hit: Hit, drugs: Sequence[Mention], conditions: Sequence[Mention]
+) -> bool:
+    drug_before = any(m.end <= hit.start for m in drugs)
+    condition_after = any(m.start >= hit.end for m in conditions)
+    condition_before = any(m.end <= hit.start for m in conditions)
+    # "rhabdomyolysis associated with clozapine": the drug right after the cue (a few words,
+    # no comma), not one further on ("pain associated with fibromyalgia, opioids ...").
+    drug_after = any(
+        m.start >= hit.end
+        and "," not in text[hit.end : m.start]
+        and len(_WORD.findall(text, hit.end, m.start)) <= _LINK_WORDS
+        for m in drugs
+    )
     for need in hit.cue.requires:
-        if need == "drug_before" and not any(m.end <= hit.start for m in drugs):
+        if need == "drug_before" and not drug_before:
             return False
-        if need == "condition_after" and not any(m.start >= hit.end for m in conditions):
+        if need == "condition_after" and not condition_after:
             return False
+        if need == "drug_and_condition" and not (
+            (drug_before and condition_after) or (condition_before and drug_after)
+        ):
+            return False
+    if hit.cue.attached and _attached_drug(hit, drugs) is None:
+        return False
     return True
+
+
+def _attached_drug(hit: Hit, drugs: Sequence[Mention]) -> Mention | None:
+    """The drug a cue hangs on: "nafcillin" of "nafcillin-induced"."""
+    return next((m for m in drugs if m.end == hit.start), None)
 
 
 def _split_comparators(
