@@ -302,6 +302,7 @@ class Cues:
     window: int
     control_arms: frozenset[str]
     measurement: re.Pattern[str] | None
+    measured_of: re.Pattern[str] | None
 
 
 def _read(folder: Path, name: str) -> dict[str, Any]:
@@ -456,7 +457,16 @@ def _load_cues(folder: Path) -> Cues:
         window=int(negs.get("window", 8)),
         control_arms=frozenset(str(a).lower() for a in directions.get("control_arms") or ()),
         measurement=_measurement_pattern(directions.get("measurements") or ()),
+        measured_of=_measured_of_pattern(directions.get("measured_of") or ()),
     )
+
+
+def _measured_of_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """What comes before a drug word that is measured: "levels of [plasma] melatonin"."""
+    keys = [_surface_key(str(p), False) for p in phrases]
+    if not keys:
+        return None
+    return re.compile(_trie_pattern(keys) + r"\s+(?:[\w\-]+\s+)?\Z", re.IGNORECASE)
 
 
 def _measurement_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -870,6 +880,10 @@ def _drop_class_words(text: str, drugs: list[Mention], cues: Cues) -> list[Menti
     out = []
     for i, m in enumerate(drugs):
         if cues.measurement is not None and cues.measurement.match(text, m.end):
+            continue
+        if cues.measured_of is not None and cues.measured_of.search(
+            text, max(0, m.start - 40), m.start
+        ):
             continue
         nxt = drugs[i + 1] if i + 1 < len(drugs) else None
         if nxt is not None and nxt.start > m.end and not text[m.end : nxt.start].strip():
