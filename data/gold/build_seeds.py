@@ -75,12 +75,22 @@ SURFACES: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("DRUG", "N-methyl-D-aspartic acid receptor antagonist", "NMDA receptor antagonists", ()),
     ("DRUG", "NMDA receptor antagonist", "NMDA receptor antagonists", ()),
     ("DRUG", "µ-opioid receptor agonist", "mu-opioid receptor agonists", ()),
-    # DOSE: from the number through the unit; qualitative doses ("low-dose") are not DOSE.
+    # DOSE: from the number through the unit.
     ("DOSE", "0.25 to 0.50 mL", None, ()),
     ("DOSE", "12.5 to 25 mg", None, ()),
     ("DOSE", "3 mg", None, ()),
     ("DOSE", "30 mg", None, ()),
     ("DOSE", "30 to 1000 mg/day", None, ()),
+    # Qualitative doses given to patients, as PHEE and ADE-Corpus annotate them ("low-dose");
+    # generic uses ("optimal doses", "the dose of ketamine") are not surfaces here.
+    ("DOSE", "low doses", None, ()),
+    ("DOSE", "low dose", None, ()),
+    ("DOSE", "low-dose", None, ()),
+    ("DOSE", "relatively high doses", None, ()),
+    ("DOSE", "small doses", None, ()),
+    ("DOSE", "sub-anesthetic doses", None, ()),
+    ("DOSE", "subanesthetic doses", None, ()),
+    ("DOSE", "anesthetic doses", None, ()),
     # ROUTE: the route word.
     ("ROUTE", "orally", "oral", ()),
     ("ROUTE", "oral", "oral", ()),
