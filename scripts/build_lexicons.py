@@ -246,7 +246,34 @@ def build_conditions(mesh: dict[str, str]) -> Table:
             continue
         # Same preferred name as a MeSH condition: the same concept, under the MeSH id.
         table.add(table.owner.get(key(name), term_id), name, surfaces)
+    # Adjectives last, so that no real name loses its surface to one.
+    for concept_id in sorted(table.rows):
+        for surface in sorted(table.synonyms.get(concept_id, {}).values()):
+            adjective = adjective_of(surface)
+            if adjective:
+                table.add(concept_id, table.rows[concept_id]["name"], [adjective])
     return table
+
+
+# Adjectives that name a condition in abstracts ("hyperammonemic encephalopathy", "psychotic
+# patients", "dyskinetic movements"), derived from one-word condition names.
+ADJECTIVE_RULES = (
+    (re.compile(r"(\w{3,}kine)sia$"), r"\1tic"),  # dyskinesia -> dyskinetic
+    (re.compile(r"(\w{3,})tension$"), r"\1tensive"),  # hypotension -> hypotensive
+    (re.compile(r"(\w{4,})ia$"), r"\1ic"),  # hyperammonemia, hypoxia, schizophrenia
+    (re.compile(r"(\w{3,})osis$"), r"\1otic"),  # psychosis, necrosis, thrombosis
+    (re.compile(r"(\w{3,})pathy$"), r"\1pathic"),  # neuropathy, encephalopathy
+)
+
+
+def adjective_of(surface: str) -> str | None:
+    """The adjective of a one-word lower-case condition name, or None."""
+    if not re.fullmatch(r"[a-z]{6,}", surface):
+        return None
+    for pattern, replacement in ADJECTIVE_RULES:
+        if pattern.fullmatch(surface):
+            return pattern.sub(replacement, surface)
+    return None
 
 
 def hpo_phenotypes() -> Iterator[tuple[str, str, list[str]]]:

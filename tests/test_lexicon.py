@@ -123,6 +123,8 @@ SHIPPED_CASES = [
         ],
     ),
     ("drug-abbreviation", "high-dose MTX", [("MTX", "DRUG", "DrugBank:DB00563")]),
+    ("derived-adjective", "hypoxic neonates", [("hypoxic", "CONDITION", "MESH:D000860")]),
+    ("curated-adjective", "hypertensive patients", [("hypertensive", "CONDITION", "MESH:D006973")]),
     # must not match
     ("receptor-not-drug", "the NMDA receptor", []),
     ("receptors-not-drug", "opioid receptors", []),
@@ -139,6 +141,7 @@ SHIPPED_CASES = [
     ("deny-cold", "cold water", []),
     ("deny-may", "may", []),
     ("deny-strain", "strain", []),
+    ("deny-plural-too", "two mouse strains", []),
     ("deny-aids-verb", "it aids sleep", []),
     ("short-form-case", "ms", []),
     ("mixed-case-short-name", "the same dose", []),
@@ -315,6 +318,13 @@ def test_short_form_with_other_meaning_is_dropped(small):
     text = "gamma score (GS) rose; GS fell."
     pairs = pairs_for(text, "GS", "gamma score")
     assert apply_abbreviations(small, text, small.find(text), pairs) == []
+
+
+def test_specific_acronym_survives_unknown_long_form(lexicon):
+    text = "syndrome of improper hormone secretion (SIADH) followed; SIADH resolved."
+    pairs = pairs_for(text, "SIADH", "syndrome of improper hormone secretion")
+    out = apply_abbreviations(lexicon, text, lexicon.find(text), pairs)
+    assert [f.concept_id for f in out if text[f.start : f.end] == "SIADH"] == ["MESH:D007177"] * 2
 
 
 def test_component_marks_short_forms():

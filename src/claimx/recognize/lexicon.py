@@ -299,7 +299,8 @@ def apply_abbreviations(
     `pairs` holds (short_start, short_end, long_start, long_end) for every occurrence of a short
     form (scispaCy's doc._.abbreviations). A short form whose long form is a known concept is
     reported wherever it occurs; one whose long form is something else is not reported at all
-    (in this document "MS" may mean "mass spectrometry", not multiple sclerosis).
+    (in this document "MS" may mean "mass spectrometry", not multiple sclerosis) when it has
+    three characters or fewer; a longer acronym keeps its lexicon meaning.
     """
     by_short: dict[str, tuple[int, int]] = {}
     occurrences: dict[str, set[tuple[int, int]]] = {}
@@ -315,6 +316,11 @@ def apply_abbreviations(
     replace: dict[tuple[int, int], list[Found]] = {}
     for short, (l_start, l_end) in by_short.items():
         meaning = _long_form_meaning(lexicon, text, l_start, l_end, by_span)
+        if not meaning and len(short) > 3:
+            # An unknown long form does not overrule a specific acronym the lexicon knows
+            # ("SIADH" defined by a wording the lexicon lacks); only short ones ("MS") are
+            # ambiguous enough to drop.
+            continue
         for m in re.finditer(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", text):
             occurrences[short].add((m.start(), m.end()))
         for span in occurrences[short]:
@@ -470,7 +476,9 @@ def read_deny(path: Path) -> dict[str, tuple[frozenset[str], str]]:
             raise RuleError(
                 f"{path}:{n}: unknown label {sorted(unknown)[0]!r}; use DRUG or CONDITION"
             )
-        out[surface_key(surface)] = (labels, surface)
+        # A denied word is denied with its plural and hyphen variants ("strain", "strains").
+        for key in variants(surface):
+            out[key] = (labels, surface)
     return out
 
 
