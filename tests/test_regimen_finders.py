@@ -89,6 +89,7 @@ DOSES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("very-low", "very low dosage of gold", "very low dosage", {"qualifier": "very low dosage"}),
     ("overdose", "propranolol overdose", "overdose", {"qualifier": "overdose", "low": None}),
     ("subanesthetic", "in subanesthetic doses", "subanesthetic doses", {"low": None}),
+    ("anesthetic", "Used in anesthetic doses in the", "anesthetic doses", {"low": None}),
     (
         "exponent-parentheses",
         "doses exceeding 80 mg.kg(-1), should",

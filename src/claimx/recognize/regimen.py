@@ -91,7 +91,7 @@ _PER_WORDS = MappingProxyType(
 )  # fmt: skip
 _WINDOW = 150  # characters before a "for"/"over" duration searched for an administration cue
 _MAX_PER_DAY = 48  # more often than every 30 minutes is a measurement, not a dosing rate
-_GATE_BEFORE = 100  # a gated pattern may start this far before its gate's match ...
+_GATE_BEFORE = 70  # a gated pattern may start this far before its gate's match ...
 _GATE_AFTER = 60  # ... and end this far after it
 
 
