@@ -27,8 +27,11 @@ DRUGS = (
     "naltrexone",
     "benzodiazepines",
     "anesthetic",
+    "adrenergic blocking agents",
 )
-CLASSES = frozenset({"opioids", "opioid", "benzodiazepines", "anesthetic"})
+CLASSES = frozenset(
+    {"opioids", "opioid", "benzodiazepines", "anesthetic", "adrenergic blocking agents"}
+)
 CONDITIONS = (
     "neuropathic pain",
     "allodynia",
@@ -438,6 +441,12 @@ CASES = [
                 rule_id="nodiff-no-adjective-difference",
             )
         ],
+    ),
+    (
+        "cue-inside-a-drug-name-is-the-name",
+        "Adrenergic blocking agents provide mild pain relief, as well as comfort.",
+        None,
+        [dict(drugs=("adrenergic blocking agents",), comparators=(), rule_id="benefit-relieve")],
     ),
     (
         "claim-ids-in-text-order",

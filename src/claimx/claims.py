@@ -921,10 +921,15 @@ def _clause_claim(doc: _Doc, cs: int, ce: int) -> _Claim | None:
         return None  # a question, a plan or a need asserts nothing
     all_drugs = doc.mentions("DRUG", cs, ce)
     conditions = doc.mentions("CONDITION", cs, ce)
+    # A cue word inside a drug's name ("adrenergic blocking agents") is part of the name.
     hits = [
         h
         for h in doc.directions.within(cs, ce)
         if _requirements_met(text, h, all_drugs, conditions)
+        and not any(
+            m.start <= h.start and h.end <= m.end and m.end - m.start > h.end - h.start
+            for m in all_drugs
+        )
     ]
     if not hits:
         return None
