@@ -51,6 +51,8 @@ D0, D1, D2, D3, D4 = (
 # Evidence: the sentence's own cue first, else the document's design: 000 (news report of a
 # study whose design the text does not give), 001 and 003 (web articles) -> unspecified;
 # 002 (news report of one RCT) -> rct; 004 (a review article) -> review.
+# A data table: one claim per block reads better than one value per line.
+# fmt: off
 CLAIMS: tuple[tuple[str, str, list, list, list, str, bool, str, str], ...] = (
     (D0, "Low doses of the hormone oxytocin along with the anesthetic ketamine may provide a "
      "unique and effective therapeutic approach to some patients with severe intractable pain.",
@@ -119,7 +121,8 @@ CLAIMS: tuple[tuple[str, str, list, list, list, str, bool, str, str], ...] = (
     (D1, "However ketamine alone has been shown to be an effective treatment for fibromyalgia.",
      ["ketamine"], [], ["fibromyalgia"], "benefit", False, "asserted", "unspecified"),
     (D1, "The addictive potential of ketamine is far less than an opioid medication.",
-     ["ketamine"], ["opioids"], ["addictive potential"], "superior", False, "asserted", "unspecified"),
+     ["ketamine"], ["opioids"], ["addictive potential"], "superior", False, "asserted",
+     "unspecified"),
     (D1, "This means that just one medication alone like ketamine is usually not as effective as "
      "medication used in combination or combined with other therapies.",
      ["ketamine"], ["combination therapy"], [], "inferior", True, "asserted",
@@ -235,8 +238,19 @@ CLAIMS: tuple[tuple[str, str, list, list, list, str, bool, str, str], ...] = (
      "asserted", "review"),
 )
 
-KEYS = ("doc_id", "sentence", "drugs", "comparators", "conditions", "direction", "negated",
-        "certainty", "evidence")
+# fmt: on
+
+KEYS = (
+    "doc_id",
+    "sentence",
+    "drugs",
+    "comparators",
+    "conditions",
+    "direction",
+    "negated",
+    "certainty",
+    "evidence",
+)
 
 
 def build() -> tuple[list[dict], list[str]]:
@@ -254,7 +268,9 @@ def build() -> tuple[list[dict], list[str]]:
         pattern = re.compile(r"[ \u00a0]".join(re.escape(w) for w in row["sentence"].split(" ")))
         found = list(pattern.finditer(text))
         if len(found) != 1:
-            problems.append(f"{row['doc_id']}: sentence found {len(found)} times: {row['sentence']}")
+            problems.append(
+                f"{row['doc_id']}: sentence found {len(found)} times: {row['sentence']}"
+            )
             continue
         row = {**row, "sentence": found[0].group(), "sent_start": found[0].start()}
         problems += validate(row, text)
@@ -271,8 +287,11 @@ def validate(row: dict, text: str) -> list[str]:
         out.append(f"{where}: sentence does not match text[sent_start:]")
     if not row["drugs"]:
         out.append(f"{where}: a claim needs at least one drug")
-    for key, allowed in (("direction", DIRECTIONS), ("certainty", CERTAINTIES),
-                         ("evidence", EVIDENCE)):
+    for key, allowed in (
+        ("direction", DIRECTIONS),
+        ("certainty", CERTAINTIES),
+        ("evidence", EVIDENCE),
+    ):
         if row[key] not in allowed:
             out.append(f"{where}: {key} {row[key]!r} not allowed")
     low = row["sentence"].casefold()
