@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from claimx.claims import (
+    Cue,
     CueGroup,
     Cues,
     entry_surfaces,
@@ -22,7 +23,6 @@ from claimx.claims import (
     find_cues,
     load_cues,
     lower_text,
-    phrase_pattern,
     read_cue_entries,
     split_units,
     verb_forms,
@@ -186,8 +186,11 @@ def test_verb_forms(lemma: str, forms: tuple[str, ...]) -> None:
 PHRASES = [
     ("side effects", "side-effects", True),
     ("side effects", "side  effects", True),
+    ("side-effects", "side effects", True),
     ("meta-analysis", "meta analysis", True),
+    ("doesn't", "doesn\u2019t", True),
     ("may", "mayor", False),
+    ("may", "dismay", False),
     ("treat", "treatment", False),
     ("effective", "cost-effective", False),
 ]
@@ -196,8 +199,9 @@ PHRASES = [
 @pytest.mark.parametrize(
     ("phrase", "text", "found"), PHRASES, ids=[f"{p}~{t}" for p, t, _ in PHRASES]
 )
-def test_phrase_pattern_spacing_and_boundaries(phrase: str, text: str, found: bool) -> None:
-    assert (re.search(phrase_pattern(phrase), text, re.I) is not None) is found
+def test_phrase_spacing_and_word_boundaries(phrase: str, text: str, found: bool) -> None:
+    group = CueGroup([(Cue("test-cue", "hedged", "hedges.yml"), {"cue": phrase})])
+    assert bool(group.finditer(f"We saw {text} here.")) is found
 
 
 def test_no_surface_repeats_within_a_group() -> None:
