@@ -119,6 +119,11 @@ SURFACES: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
     ("STATISTIC", "92%", None, ()),
     ("STATISTIC", "19%", None, ()),
     ("STATISTIC", "46%", None, ()),
+    # Participant counts (sample sizes) are reported results too (kind count in claimx).
+    ("STATISTIC", "42 patients", None, ()),
+    ("STATISTIC", "14 patients in each", None, ()),
+    ("STATISTIC", "18 patients", None, ()),
+    ("STATISTIC", "18 cases", None, ()),
     # CONDITION: diseases, symptoms, adverse effects; kind modifiers in, severity words out.
     ("CONDITION", "treatment-resistant chronic neuropathic pain", "neuropathic pain", ()),
     ("CONDITION", "chronic neuropathic pain", "chronic neuropathic pain", ()),
