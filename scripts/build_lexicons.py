@@ -267,9 +267,10 @@ ADJECTIVE_RULES = (
 
 
 def adjective_of(surface: str) -> str | None:
-    """The adjective of a one-word lower-case condition name, or None."""
-    if not re.fullmatch(r"[a-z]{6,}", surface):
+    """The adjective of a one-word condition name ("Hypoxia", "anemia"), or None."""
+    if not re.fullmatch(r"[A-Za-z][a-z]{5,}", surface):
         return None
+    surface = surface.lower()
     for pattern, replacement in ADJECTIVE_RULES:
         if pattern.fullmatch(surface):
             return pattern.sub(replacement, surface)
