@@ -16,7 +16,7 @@ The grammars are data: regex templates in rules/patterns/regimen.yml whose place
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -100,7 +100,8 @@ class Pattern:
     """One compiled grammar rule of rules/patterns/regimen.yml.
 
     `gate`: cheap regexes; the pattern runs only in windows around their matches (no gate:
-    over the whole text).
+    over the whole text). `head`: for a word-start pattern, the same pattern without the edge
+    character, tried at offset 0 only (`regex` then starts with the non-letter before a word).
     """
 
     id: str
@@ -108,6 +109,20 @@ class Pattern:
     kind: str
     regex: re.Pattern[str]
     gate: tuple[re.Pattern[str], ...] = ()
+    head: re.Pattern[str] | None = None
+
+    def finditer(self, low: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
+        """Matches within low[lo:hi] (the window may start inside the text)."""
+        hi = len(low) if hi is None else hi
+        if self.head is None:
+            yield from self.regex.finditer(low, lo, hi)
+            return
+        if lo == 0:
+            m = self.head.match(low, 0, hi)
+            if m:
+                yield m
+        # the edge character of a word that starts at `lo` lies just before it
+        yield from self.regex.finditer(low, max(0, lo - 1), hi)
 
 
 def _words(data: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -208,10 +223,14 @@ class RegimenFinder:
         self._route_not_before: Mapping[str, frozenset[str]] = MappingProxyType(not_before)
         self._roman = frozenset(w.lower() for w in _words(data, "roman_context", path))
         noun_alt = alternation([(n, False) for n in nouns])
-        self._route_regex = re.compile(
-            rf"(?:^|{_WORD_EDGE})(?P<route>{alternation(items)})"
+        body = (
+            rf"(?P<route>{alternation(items)})"
             rf"(?P<noun>[\s-]+(?:bolus[\s-]+)?{noun_alt})?(?![\w])"
-        )  # run on the lower-cased text
+        )
+        # run on the lower-cased text, from the non-letter before a word (see Pattern.head)
+        self._route = Pattern(
+            ROUTE_RULE_ID, "ROUTE", "route", re.compile(_WORD_EDGE + body), (), re.compile(body)
+        )
 
     def _read_patterns(self, path: Path) -> None:
         data = read_yaml(path)
@@ -249,17 +268,19 @@ class RegimenFinder:
                     f"{where}: label/kind {label}/{kind} unknown; expected one of "
                     + ", ".join(f"{lab}/{k}" for lab, ks in KINDS.items() for k in sorted(ks))
                 )
+            head = None
             if entry.get("word_start"):
                 # Matches only where a word starts: scanning from the non-letter before it is
                 # much faster in `re` than trying every letter (group `w` holds the mention).
-                template = f"(?:^|{_WORD_EDGE})(?P<w>{template})"
+                head = _compile(f"(?P<w>{template})", fills, f"{where} ({pid})")
+                template = f"{_WORD_EDGE}(?P<w>{template})"
             regex = _compile(template, fills, f"{where} ({pid})")
             gates = entry.get("gate") or []
             gates = [gates] if isinstance(gates, str) else gates
             if not isinstance(gates, list):
                 raise RuleError(f"{where} ({pid}): gate must be a regex or a list of regexes")
             gate = tuple(_compile(str(g), fills, f"{where} ({pid} gate)") for g in gates)
-            patterns.append(Pattern(pid, label, kind, regex, gate))
+            patterns.append(Pattern(pid, label, kind, regex, gate, head))
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
         cues = _words(data, "administration_cues", path)
         self._cues = re.compile(
@@ -293,14 +314,14 @@ class RegimenFinder:
             if p.label != label:
                 continue
             if not p.gate:
-                yield from ((p, m) for m in p.regex.finditer(low))
+                yield from ((p, m) for m in p.finditer(low))
                 continue
             key = tuple(g.pattern for g in p.gate)
             spans = windows.get(key)
             if spans is None:
                 spans = windows[key] = _windows(p.gate, low)
             for lo, hi in spans:
-                yield from ((p, m) for m in p.regex.finditer(low, lo, hi))
+                yield from ((p, m) for m in p.finditer(low, lo, hi))
 
     def _doses(self, text: str, low: str) -> list[Found]:
         out = []
@@ -397,7 +418,7 @@ class RegimenFinder:
     def _routes(self, text: str, low: str) -> list[Found]:
         out = []
         redefined = self._redefined_abbreviations(text)
-        for m in self._route_regex.finditer(low):
+        for m in self._route.finditer(low):
             surface = text[m.start("route") : m.end("route")]
             key = unit_key(surface)
             if key not in self._route_loose and key.replace(" ", "") not in self._route_loose:
@@ -539,7 +560,7 @@ class RegimenFinder:
                 continue
             if p.kind == "for" and not self._administered_near(text, start, end, context):
                 continue
-            if self._dur_not_after.search(text[max(0, m.start() - 60) : m.start()]):
+            if self._dur_not_after.search(text[max(0, start - 60) : start]):
                 continue
             unit = g.get("unit") or ""
             days = self.times.days(unit)
