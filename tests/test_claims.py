@@ -3,6 +3,7 @@ and what the claims must say. No lexicon, no spaCy: the helper below finds the w
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -62,22 +63,22 @@ def sentences_of(text: str) -> list[tuple[int, int]]:
 def mentions_of(text: str, sentences: list[tuple[int, int]]) -> list[Mention]:
     """DRUG and CONDITION mentions of the test vocabulary (longest first, no overlaps)."""
     found: list[Found] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
     terms = [(t, "DRUG") for t in DRUGS] + [(t, "CONDITION") for t in CONDITIONS]
     for term, label in sorted(terms, key=lambda t: -len(t[0])):
         for m in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.I):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken.find(1, m.start(), m.end()) != -1:
                 continue
-            taken.append((m.start(), m.end()))
+            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
             data = {"kind": "class"} if term in CLASSES else {}
             norm = "opioids" if term == "opioid" else term
             found.append(Found(m.start(), m.end(), label, "test", norm=norm, data=data))
     found.sort(key=lambda f: (f.start, f.end))
-    out = []
-    for n, f in enumerate(found, 1):
-        sent = next(i for i, (s, e) in enumerate(sentences) if s <= f.start < e)
-        out.append(Mention(f"m{n}", sent, f))
-    return out
+    starts = [s for s, _ in sentences]
+    return [
+        Mention(f"m{n}", bisect.bisect_right(starts, f.start) - 1, f)
+        for n, f in enumerate(found, 1)
+    ]
 
 
 def stats_of(text: str, sentences: list[tuple[int, int]]) -> list[StatisticRow]:
@@ -548,3 +549,33 @@ def test_claim_text_is_the_sentence_or_the_missed_sentence() -> None:
         == "Ketamine relieved pain, whereas morphine caused nausea."
     )
     assert claims[2].text == "Oxytocin helps."
+
+
+def test_empty_text_makes_no_claims() -> None:
+    assert build_claims("d", "", [], [], [], []) == []
+
+
+def test_text_whose_lower_case_is_longer_still_matches_at_the_right_offsets() -> None:
+    # "İ".lower() is two characters: cues then run case-insensitively on the text itself.
+    text = "İzmir trial. Ketamine reduces pain."
+    claims = claims_of(text)
+    assert [(c.direction, c.drugs, c.text) for c in claims] == [
+        ("benefit", ("ketamine",), "Ketamine reduces pain.")
+    ]
+
+
+def test_a_huge_sentence_is_handled_in_linear_time() -> None:
+    import time
+
+    piece = "ketamine (not; here) did not reduce pain; methadone may cause nausea; "
+    text = piece * 3000 + "."
+    sentences = [(0, len(text))]
+    mentions = mentions_of(text, sentences)
+    started = time.perf_counter()
+    claims = build_claims("d", text, sentences, mentions, [], [])
+    assert time.perf_counter() - started < 10
+    assert len(claims) == 6000
+    assert {(c.direction, c.negated, c.certainty) for c in claims} == {
+        ("benefit", True, "asserted"),
+        ("harm", False, "hedged"),
+    }

@@ -531,8 +531,7 @@ class Unit:
     clauses: tuple[tuple[int, int], ...]
 
 
-def _paren_depth(text: str, start: int, pos: int) -> int:
-    segment = text[start:pos]
+def _paren_depth(segment: str) -> int:
     return segment.count("(") - segment.count(")") + segment.count("[") - segment.count("]")
 
 
@@ -609,8 +608,14 @@ def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits)
     """Cut one sentence piece into units (missed sentence ends) and clauses."""
     unit_cuts: list[tuple[int, int]] = []
     clause_cuts: list[tuple[int, int]] = []
+    depth, counted = 0, s
     for b in boundaries.within(s, e):
-        if b.start <= s or b.end >= e or _paren_depth(text, s, b.start) > 0:
+        if b.start <= s or b.end >= e:
+            continue
+        # Depth counted from the previous boundary on: linear in the sentence's length.
+        depth += _paren_depth(text[counted : b.start])
+        counted = b.start
+        if depth > 0:
             continue
         if b.cue.kind == "sentence":
             if _is_abbreviation(text, s, b.start, cues):
@@ -644,6 +649,8 @@ def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits)
 # How many words after a "reduce" cue a drug is the thing reduced ("reduce the use of
 # opioids", "decrease the requirement of morphine"), not a drug the claim is about.
 _OBJECT_WORDS = 5
+# Characters per word that a negation's backward scope may reach, at most.
+_WINDOW_CHARS = 40
 # How many words may stand between "associated with" and the drug it links a condition to.
 _LINK_WORDS = 3
 # Words after a class name that make it an adjective, not a drug ("anesthetic doses").
@@ -729,6 +736,12 @@ def build_claims(
     units = split_units(text, sentences, cues, lower)
     design = doc_evidence or _document_design(doc, units)
     mention_span = {m.mention_id: (m.start, m.end) for m in mentions}
+    regimens_of: dict[int, list[RegimenRow]] = {}
+    for r in regimens:
+        regimens_of.setdefault(r.sent_id, []).append(r)
+    stats_of: dict[int, list[StatisticRow]] = {}
+    for st in statistics:
+        stats_of.setdefault(st.sent_id, []).append(st)
     rows: list[ClaimRow] = []
     named_source: str | None = None
     previous_person: str | None = None
@@ -757,11 +770,11 @@ def build_claims(
                     negated=negated,
                     certainty=certainty,
                     evidence=evidence,
-                    regimen_ids=_regimen_ids(regimens, unit, cs, ce, mention_span),
+                    regimen_ids=_regimen_ids(
+                        regimens_of.get(unit.sent_id, ()), cs, ce, mention_span
+                    ),
                     stat_ids=tuple(
-                        st.stat_id
-                        for st in statistics
-                        if st.sent_id == unit.sent_id and cs <= st.start < ce
+                        st.stat_id for st in stats_of.get(unit.sent_id, ()) if cs <= st.start < ce
                     ),
                     text=text[unit.start : unit.end],
                     attribution=attribution,
@@ -1093,6 +1106,8 @@ def _backward_start(doc: _Doc, neg: Hit, cs: int) -> int:
     terms = doc.terminators.within(cs, neg.start)
     if terms:
         start = terms[-1].end
+    # Only the last `window` words matter: look no further back than they can reach.
+    start = max(start, neg.start - _WINDOW_CHARS * doc.cues.window)
     spans = [m.start() for m in _WORD.finditer(doc.text, start, neg.start)]
     if len(spans) > doc.cues.window:
         return spans[-doc.cues.window]
@@ -1167,16 +1182,14 @@ def _clean_name(name: str) -> str:
 
 def _regimen_ids(
     regimens: Sequence[RegimenRow],
-    unit: Unit,
     cs: int,
     ce: int,
     mention_span: Mapping[str, tuple[int, int]],
 ) -> tuple[str, ...]:
-    """Regimens of the clause (by their mentions), or of the sentence when they have none."""
+    """The sentence's regimens that lie in the clause (by their mentions), or all of them when
+    they name no mention."""
     out = []
     for r in regimens:
-        if r.sent_id != unit.sent_id:
-            continue
         spans = [mention_span[i] for i in r.mention_ids if i in mention_span]
         if not spans or any(cs <= s < ce for s, _ in spans):
             out.append(r.regimen_id)
