@@ -144,7 +144,7 @@ def link_regimens(
             if not any(r.start <= m.start and m.end <= r.end for r in routes)
         ]
         doses = _dose_groups(text, [m for m in items if m.label == "DOSE"])
-        unlinked = _link_doses(text, sent_drugs, doses)
+        unlinked = _link_doses(text, sent_drugs, doses, _sentence_start(sentences, sent_id))
         mods = [m for m in items if m.label in MODIFIERS]
         if sent_drugs:
             spans = [(m.start, m.end) for m in items if m.label in MODIFIERS or m.label == "DOSE"]
@@ -197,11 +197,11 @@ def _rank(m: Mention) -> int:
 
 
 # ---- step 2: doses -> drugs -----------------------------------------------------------------
-def _link_doses(text: str, drugs: list[_Drug], doses: list[_Dose]) -> list[_Dose]:
+def _link_doses(text: str, drugs: list[_Drug], doses: list[_Dose], sent_start: int) -> list[_Dose]:
     """Attach each dose group to its drug; return the groups that found none."""
     unlinked = []
     for g in doses:
-        owner = _dose_owner(text, drugs, g)
+        owner = _dose_owner(text, drugs, g, sent_start)
         if owner is None:
             unlinked.append(g)
         else:
@@ -209,7 +209,7 @@ def _link_doses(text: str, drugs: list[_Drug], doses: list[_Dose]) -> list[_Dose
     return unlinked
 
 
-def _dose_owner(text: str, drugs: list[_Drug], g: _Dose) -> _Drug | None:
+def _dose_owner(text: str, drugs: list[_Drug], g: _Dose, sent_start: int) -> _Drug | None:
     for d in drugs:
         if d.mention.start < g.end and g.start < d.mention.end:
             return d  # "low-dose naltrexone" known as one drug name
@@ -242,7 +242,8 @@ def _dose_owner(text: str, drugs: list[_Drug], g: _Dose) -> _Drug | None:
             and not _NEW_PHRASE.search(gap)
         ):
             return d
-        clause_start = max((m.end() for m in _CLAUSE.finditer(text, 0, g.start)), default=0)
+        clauses = _CLAUSE.finditer(text, sent_start, g.start)
+        clause_start = max((m.end() for m in clauses), default=sent_start)
         own = [x for x in drugs if clause_start <= x.mention.start < g.start]
         names = {_name(text, x.mention) for x in before}
         if not own and len(names) == 1 and len(gap) <= 2 * _MAX_BEFORE:
