@@ -16,6 +16,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -139,6 +140,7 @@ class Entry:
 # Lexicon.entries, surfaces that must match as written or None for any case, has several words).
 _Key = tuple[int, tuple[int, ...], frozenset[str] | None, bool]
 _NO_DATA: Mapping[str, Any] = MappingProxyType({})
+_POSITION = attrgetter("start", "end", "label")
 
 
 class Lexicon:
@@ -235,29 +237,32 @@ class Lexicon:
                     spans.append((start, after.end(), blocked))
                     continue
             spans.append((start, end, idx))
-        spans.sort(key=lambda s: (s[0] - s[1], s[0]))
+        # Longest first, then leftmost: (-(length), start) sorts as plain tuples.
+        ordered = sorted((s - e, s, e, i) for s, e, i in spans)
         taken = bytearray(len(text))
         out: list[Found] = []
-        for start, end, idx in spans:
+        entries, more, first = self.entries, self._more, self._entry
+        for _, start, end, idx in ordered:
             if taken.find(1, start, end) != -1:
                 continue
             taken[start:end] = b"\x01" * (end - start)
             if idx == blocked:
                 continue
-            for e in self._entries_of(idx):
-                entry = self.entries[e]
+            several = more.get(idx)
+            for e in several if several is not None else (first[idx],):
+                entry = entries[e]
                 out.append(
                     Found(
                         start,
                         end,
                         entry.label,
                         RULE_IDS[entry.label],
-                        norm=entry.norm,
-                        concept_id=entry.concept_id,
-                        data=entry.data,
+                        entry.norm,
+                        entry.concept_id,
+                        entry.data,
                     )
                 )
-        out.sort(key=lambda f: (f.start, f.end, f.label))
+        out.sort(key=_POSITION)
         return out
 
 
@@ -554,10 +559,10 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
                             claimed.add(key)
                         cur = slot.get(label)
                         if cur is None:
-                            slot[label] = [e, {surface} if sensitive else set(), not sensitive]
+                            slot[label] = [e, (surface,) if sensitive else (), not sensitive]
                         elif cur[0] == e:  # else: the first concept keeps an ambiguous surface
                             if sensitive:
-                                cur[1].add(surface)
+                                cur[1] += (surface,)
                             else:
                                 cur[2] = True
 
