@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimx.errors import RuleError
 from claimx.recognize.base import Mention
 from claimx.recognize.stats import (
+    KINDS,
     StatisticFinder,
     load_stat_rules,
     parse_number,
@@ -466,3 +469,19 @@ def test_spacy_component(finder: StatisticFinder) -> None:
     doc = nlp("Pain fell by 40% (P = .03).")
     assert [doc.text[f.start : f.end] for f in doc._.claimx_found] == ["40%", "P = .03"]
     assert [s.label_ for s in doc.spans["claimx"]] == ["STATISTIC", "STATISTIC"]
+
+
+_ALPHABET = "0123456789 .,;:()[]%±-−=<>/PpNnCIORHtFrzQχvsofanedw×⁻e\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=200))
+def test_any_text_gives_valid_mentions(text: str) -> None:
+    found = StatisticFinder()(text)
+    for f in found:
+        assert 0 <= f.start < f.end <= len(text)
+        assert f.label == "STATISTIC" and f.data["kind"] in KINDS
+    spans = sorted((f.start, f.end) for f in found)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlaps
+    rows = statistic_rows("d", text, [Mention(f"m{i}", 0, f) for i, f in enumerate(found)])
+    assert len(rows) == len(found)
