@@ -1003,7 +1003,7 @@ _NUMBER_START = re.compile(
 )
 # The number at a start and the first character after it (the number's thousands groups and
 # decimals included).
-_NUMBER_THEN = re.compile(r"[-−–‐+]?\s?[.·]?\d*(?:[.,·\u2009\u00a0 ]\d+)*\s?(.?)")
+_NUMBER_THEN = re.compile(r"[-−–‐+]?\s?[.·]?\d*(?:[.,·\u2009\u00a0 ]\d+){0,3}\s?(.?)")
 _FOLLOWER_CLASS = MappingProxyType(
     {
         "%": "percent",
