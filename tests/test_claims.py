@@ -450,6 +450,25 @@ CASES = [
         [dict(drugs=("adrenergic blocking agents",), comparators=(), rule_id="benefit-relieve")],
     ),
     (
+        "strong-on-a-small-uncontrolled-study-is-overclaim",
+        "In a pilot study of 12 patients, ketamine clearly relieved pain.",
+        None,
+        [dict(certainty="strong", evidence="unspecified", overclaim="'pilot study'")],
+    ),
+    (
+        "not-inferior-is-no-difference",
+        "Once-weekly methadone was not inferior to morphine in relieving pain.",
+        None,
+        [
+            dict(
+                drugs=("methadone",),
+                comparators=("morphine",),
+                direction="no_difference",
+                negated=True,
+            )
+        ],
+    ),
+    (
         "claim-ids-in-text-order",
         "Ketamine relieves pain. Morphine causes nausea.",
         None,

@@ -1201,7 +1201,7 @@ def _overclaim(doc: _Doc, certainty: str, hit: Hit | None, evidence: str) -> str
     if certainty != "strong" or hit is None or evidence in STRONG_EVIDENCE:
         return None
     cue = doc.text[hit.start : hit.end]
-    remarks = _dedupe(doc.text[w.start : w.end] for w in doc.weak)
+    remarks = _dedupe(doc.text[w.start : w.end].strip() for w in doc.weak)
     if evidence not in WEAK_EVIDENCE and not remarks:
         return None
     reason = f"strong certainty ('{cue}') rests on {evidence.replace('_', ' ')} evidence"
