@@ -308,9 +308,22 @@ def test_does_not_find(finder: StatisticFinder, text: str, span: str) -> None:
     assert span not in found_in(finder, text)
 
 
-def test_nothing_in_a_reference_list(finder: StatisticFinder) -> None:
-    text = "Results were good (P = .03).\n\nReferences\n\n1. Smith J. 42 patients. P = .01. 2017."
-    assert list(found_in(finder, text)) == ["P = .03"]
+CITATIONS = [
+    ("journal-volume-pages", "Pain Physician. 2017;20(3):207-215."),
+    ("doi", "Neuropsychopharmacology. 2012;37(2):315-316. doi: 10.1038/npp.2011.241"),
+    ("author-year", "Rigo FK, Trevisan G, Godoy MC, et al. (2017) Eur J Anaesthesiol 30(10):638"),
+    ("numbered-reference", "  1. Rigo FK, et al. Management of pain. Pain Physician. 2017;20(3)."),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in CITATIONS], ids=[c[0] for c in CITATIONS])
+def test_citations_give_nothing(finder: StatisticFinder, text: str) -> None:
+    assert found_in(finder, text) == {}
+
+
+def test_cited_titles_are_read(finder: StatisticFinder) -> None:
+    text = "References\n\n  5. De godoy MC, et al. Oral methadone: A report of 18 cases. 2013."
+    assert list(found_in(finder, text)) == ["18 cases"]
 
 
 def test_estimate_takes_its_p_value(finder: StatisticFinder) -> None:

@@ -73,7 +73,6 @@ CUE_KEYS = frozenset(
         "percent_measures",
         "measure_links",
         "group_links",
-        "reference_headings",
         "number_words",
         "not_counted",
     }
@@ -143,11 +142,9 @@ class StatRules:
     group_before_paren: re.Pattern[str]
     group_label_before: re.Pattern[str]
     group_link_words: frozenset[str]
-    reference_heading: re.Pattern[str]
     number_words: Mapping[str, int]
     ci_label: re.Pattern[str]
     word_anchor: re.Pattern[str]
-    headings: tuple[str, ...]
 
 
 def _words_regex(words: Iterable[str]) -> str:
@@ -272,7 +269,6 @@ def _load_rules(folder: Path) -> StatRules:
         raise RuleError(f"{cue_path}: number_words values must be integers")
     links = _words_regex(_string_list(cues, "measure_links", cue_path))
     group_links = _words_regex(_string_list(cues, "group_links", cue_path))
-    headings = _words_regex(_string_list(cues, "reference_headings", cue_path))
     window = cues.get("central_window")
     if not isinstance(window, int) or window <= 0:
         raise RuleError(f"{cue_path}: central_window must be a positive integer")
@@ -312,14 +308,12 @@ def _load_rules(folder: Path) -> StatRules:
         group_label_before=re.compile(
             r"[(;]\s?(?P<g>[^\s(),;=]{1,30}(?:\s[^\s(),;=]{1,30}){0,2})\s?[,;:]\s?$"
         ),
-        reference_heading=re.compile(rf"^[ \t]*{headings}[ \t]*:?[ \t]*$", re.MULTILINE),
         number_words=MappingProxyType({str(k).lower(): int(v) for k, v in number_words.items()}),
         ci_label=re.compile(
             r"(?<![\w])(?:CIs?|C\.I\.|[Cc]onfidence [Ii]ntervals?|[Cc]redible [Ii]ntervals?)"
             r"(?![\w])"
         ),
         word_anchor=_word_anchor(number_words),
-        headings=_string_list(cues, "reference_headings", cue_path),
     )
 
 
@@ -497,7 +491,10 @@ class StatisticFinder:
         )
 
     def __call__(self, text: str) -> list[Found]:
-        limit = self._text_limit(text)
+        # The whole text, reference lists included: the titles of cited articles report
+        # results too ("a report of 18 cases"), and citations (years, volumes, pages, DOIs)
+        # match no pattern.
+        limit = len(text)
         starts = self._number_starts(text, limit)
         windows = _windows(_merge_sorted(starts, _ns_positions(text, limit)), limit)
         by_class: dict[str, list[int]] = {}
@@ -548,19 +545,6 @@ class StatisticFinder:
         return sorted(digits + words) if words else digits
 
     # -- context helpers
-
-    def _text_limit(self, text: str) -> int:
-        """Everything after a 'References' heading is a reference list, not results."""
-        best = len(text)
-        for heading in self.rules.headings:
-            pos = text.find(heading)
-            while 0 <= pos < best:
-                m = self.rules.reference_heading.match(text, text.rfind("\n", 0, pos) + 1)
-                if m is not None:
-                    best = m.start()
-                    break
-                pos = text.find(heading, pos + 1)
-        return best
 
     def _blocked(self, text: str, start: int, bare: bool = True) -> bool:
         """True when the word before `start` makes the number an identifier ("grade 3") or,
