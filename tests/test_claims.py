@@ -469,6 +469,18 @@ CASES = [
         ],
     ),
     (
+        "effect-of-unstated-sign-is-unclear",
+        "Ketamine altered the perception of neuropathic pain in most patients.",
+        None,
+        [dict(drugs=("ketamine",), direction="unclear", rule_id="unclear-affect")],
+    ),
+    (
+        "unclear-gives-way-to-a-signed-cue",
+        "Ketamine altered and reduced neuropathic pain.",
+        None,
+        [dict(direction="benefit")],
+    ),
+    (
         "claim-ids-in-text-order",
         "Ketamine relieves pain. Morphine causes nausea.",
         None,
@@ -509,6 +521,7 @@ NO_CLAIM = [
     ("dose-change", "The dose of methadone was reduced to 10 mg."),
     ("only-placebo", "Placebo relieved pain in a third of patients."),
     ("two-conditions-linked", "For pain associated with fibromyalgia, opioids are given."),
+    ("unclear-without-condition", "Ketamine altered the tone of the clinic."),
 ]
 
 

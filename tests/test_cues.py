@@ -49,7 +49,7 @@ GROUP_OF = {
     ("evidence.yml", "weak"): "markers",
     ("clauses.yml", "boundaries"): "boundaries",
 }
-for _value in ("benefit", "harm", "no_difference", "superior", "inferior"):
+for _value in ("benefit", "harm", "no_difference", "superior", "inferior", "unclear"):
     GROUP_OF[("directions.yml", _value)] = "directions"
 for _value in (
     "meta_analysis",

@@ -62,6 +62,7 @@ CUE_FILES = {
         "no_difference",
         "superior",
         "inferior",
+        "unclear",
         "comparators",
         "not_directions",
         "not_claims",
@@ -90,7 +91,7 @@ ENTRY_KEYS = frozenset(
         "attached",
     }
 )
-REQUIRES = frozenset({"drug_before", "condition_after", "drug_and_condition"})
+REQUIRES = frozenset({"drug_before", "condition_after", "drug_and_condition", "condition"})
 SCOPES = frozenset({"forward", "backward", "both"})
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -973,7 +974,13 @@ def _choose(hits: Sequence[Hit], markers: Sequence[Hit]) -> tuple[Hit, str]:
         if hit.cue.scale and any(h.cue.group == "harm" and h.start < hit.start for h in hits):
             return hit, "superior"
         return hit, hit.cue.group
-    plain = [h for h in hits if h.cue.group not in COMPARATIVE or h.cue.group == "superior"]
+    # "unclear" cues ("altered", "effect on") count only when nothing else does.
+    plain = [
+        h
+        for h in hits
+        if (h.cue.group not in COMPARATIVE or h.cue.group == "superior")
+        and h.cue.group != "unclear"
+    ]
     if plain:
         hit = plain[0]
         return hit, "benefit" if hit.cue.group == "superior" else hit.cue.group
@@ -1031,6 +1038,8 @@ def _requirements_met(
         if need == "drug_before" and not drug_before:
             return False
         if need == "condition_after" and not condition_after:
+            return False
+        if need == "condition" and not conditions:
             return False
         if need == "drug_and_condition" and not (
             (drug_before and condition_after) or (condition_before and drug_after)
