@@ -42,7 +42,7 @@ SHIPPED_CASES = [
     ("restored-nicotine", "nicotine patches", [("nicotine", "DRUG", "DrugBank:DB00184")]),
     ("restored-capsaicin", "topical capsaicin", [("capsaicin", "DRUG", "DrugBank:DB06774")]),
     ("restored-depression", "depression", [("depression", "CONDITION", "MESH:D003863")]),
-    ("restored-delirium", "acute delirium", [("delirium", "CONDITION", "MESH:D003693")]),
+    ("restored-delirium", "delirium", [("delirium", "CONDITION", "MESH:D003693")]),
     (
         "restored-dysphoria",
         "ketamine-induced dysphoria",
@@ -123,6 +123,23 @@ SHIPPED_CASES = [
         ],
     ),
     ("drug-abbreviation", "high-dose MTX", [("MTX", "DRUG", "DrugBank:DB00563")]),
+    ("qualifier-outside", "low-dose naltrexone", [("naltrexone", "DRUG", "DrugBank:DB00704")]),
+    (
+        "clinical-modifier-inside",
+        "chronic neuropathic pain",
+        [
+            ("chronic neuropathic pain", "CONDITION", "MESH:D009437"),
+        ],
+    ),
+    (
+        "coordinated-modifiers",
+        "acute and chronic migraine",
+        [
+            ("acute and chronic migraine", "CONDITION", "MESH:D008881"),
+        ],
+    ),
+    ("severity-outside", "severe pain", [("pain", "CONDITION", "MESH:D010146")]),
+    ("class-head-inside", "anesthetic agents", [("anesthetic agents", "DRUG", "MESH:D000777")]),
     ("derived-adjective", "hypoxic neonates", [("hypoxic", "CONDITION", "MESH:D000860")]),
     ("curated-adjective", "hypertensive patients", [("hypertensive", "CONDITION", "MESH:D006973")]),
     # must not match
@@ -146,6 +163,9 @@ SHIPPED_CASES = [
     ("short-form-case", "ms", []),
     ("mixed-case-short-name", "the same dose", []),
     ("url", "https://example.org/Ketamine_for_Depression", []),
+    ("condition-as-modifier", "pain signals reach the brain", []),
+    ("condition-clinician", "an experienced pain clinician", []),
+    ("endogenous-substance", "endogenous opioid release", []),
 ]
 
 

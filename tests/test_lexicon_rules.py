@@ -107,6 +107,10 @@ def test_targets_parse():
     assert "receptor" in targets["drug"]
     assert "effects" in targets["class"]
     assert "non" in targets["prefix"]
+    assert "signals" in targets["condition"]
+    assert "endogenous" in targets["before"]
+    assert "chronic" in targets["modifier"]
+    assert "agents" in targets["head"]
 
 
 def test_notice_names_sources():

@@ -45,6 +45,7 @@ TARGETS_FILE = "targets.tsv"
 RULE_IDS: Mapping[str, str] = MappingProxyType(
     {"DRUG": "lexicon-drug", "CONDITION": "lexicon-condition"}
 )
+TARGET_KINDS = ("drug", "class", "condition", "prefix", "before", "modifier", "head")
 ID_SCHEMES = ("DrugBank", "MESH", "HP", "CLAIMX")
 
 _ASCII_TABLE = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + b" " * 128
@@ -169,11 +170,30 @@ class Lexicon:
         self._class_target = _heads_regex(
             targets.get("drug", frozenset()) | targets.get("class", frozenset())
         )
-        # Prefixes glued to a name by a hyphen that negate it ("non-diabetic", "non-convulsant").
-        prefixes = sorted(targets.get("prefix", frozenset()), key=len, reverse=True)
-        self._prefix = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")-\Z", re.I)
-            if prefixes
+        # Words after a condition that make it a modifier ("pain signals", "pain clinician").
+        self._condition_target = _heads_regex(targets.get("condition", frozenset()))
+        # Prefixes glued to a name by a hyphen that negate it ("non-diabetic", "non-convulsant"),
+        # and words before a drug name that make it the body's own ("endogenous opioids").
+        self._prefix = _words_before(targets.get("prefix", frozenset()), "-")
+        self._before = _words_before(targets.get("before", frozenset()), r"\s+")
+        # Words that belong to the span: clinical modifiers before a condition ("chronic
+        # neuropathic pain", "postoperative pain") and generic heads after a drug class
+        # ("anesthetic agents", "opioid medications").
+        modifiers = sorted(targets.get("modifier", frozenset()), key=len, reverse=True)
+        self._modifiers = (
+            re.compile(
+                r"(?:\b(?:"
+                + "|".join(map(re.escape, modifiers))
+                + r")(?:[\s-]+|,\s+|\s+and\s+))+\Z",
+                re.I,
+            )
+            if modifiers
+            else None
+        )
+        heads = sorted(targets.get("head", frozenset()), key=len, reverse=True)
+        self._class_head = (
+            re.compile(r"[\s-]+(?:" + "|".join(map(re.escape, heads)) + r")\b", re.I)
+            if heads
             else None
         )
 
@@ -216,7 +236,7 @@ class Lexicon:
             for m in _URL.finditer(text):
                 norm = norm[: m.start()] + " " * (m.end() - m.start()) + norm[m.end() :]
         blocked = -1
-        spans: list[tuple[int, int, int]] = []
+        spans: list[tuple[int, int, int, int]] = []
         length, exact_of, role, prefix = self._length, self._exact, self._role, self._prefix
         for end_pos, idx in self._automaton.iter(" " + norm + " "):
             start = end_pos - length[idx] - 1
@@ -229,20 +249,41 @@ class Lexicon:
             if start and text[start - 1] == "-" and prefix is not None:
                 if prefix.search(text, max(0, start - 12), start):
                     continue
-            if role[idx] & (_DRUG | _CLASS):
-                regex = self._class_target if role[idx] & _CLASS else self._drug_target
+            r = role[idx]
+            if r & (_DRUG | _CLASS):
+                if self._before is not None and start and text[start - 1].isspace():
+                    if self._before.search(text, max(0, start - 24), start):
+                        continue
+                regex = self._class_target if r & _CLASS else self._drug_target
                 after = regex.match(text, end) if regex is not None else None
                 if after is not None:
                     # The name plus "receptor" is one span that reports nothing.
-                    spans.append((start, after.end(), blocked))
+                    spans.append((start, after.end(), blocked, 0))
                     continue
-            spans.append((start, end, idx))
-        # Longest first, then leftmost: (-(length), start) sorts as plain tuples.
-        ordered = sorted((s - e, s, e, i) for s, e, i in spans)
+            if r & _CLASS and self._class_head is not None:
+                head = self._class_head.match(text, end)
+                if head is not None:
+                    end = head.end()
+            if r & _CONDITION:
+                if self._condition_target is not None:
+                    after = self._condition_target.match(text, end)
+                    if after is not None:
+                        spans.append((start, after.end(), blocked, 0))
+                        continue
+                if self._modifiers is not None and start and text[start - 1] in " -\n":
+                    before = self._modifiers.search(text, max(0, start - 80), start)
+                    if before is not None:
+                        # Extended spans lose ties to a name that is exactly that long
+                        # ("treatment-resistant depression" is its own concept).
+                        spans.append((before.start(), end, idx, 1))
+                        continue
+            spans.append((start, end, idx, 0))
+        # Longest first, then leftmost, then not extended: plain tuples sort that way.
+        ordered = sorted((s - e, s, x, e, i) for s, e, i, x in spans)
         taken = bytearray(len(text))
         out: list[Found] = []
         entries, more, first = self.entries, self._more, self._entry
-        for _, start, end, idx in ordered:
+        for _, start, _, end, idx in ordered:
             if taken.find(1, start, end) != -1:
                 continue
             taken[start:end] = b"\x01" * (end - start)
@@ -270,6 +311,7 @@ class Lexicon:
 _MULTI_WORD = 1  # may span list punctuation in the original text
 _DRUG = 2  # a drug name: "receptor" after it makes it a target
 _CLASS = 4  # a drug class: "effects" after it makes it a property
+_CONDITION = 8  # a condition: "signals" after it makes it a modifier
 
 
 def _role(key: _Key, entries: Sequence[Entry]) -> int:
@@ -278,7 +320,17 @@ def _role(key: _Key, entries: Sequence[Entry]) -> int:
     flags = _MULTI_WORD if several_words else 0
     if drugs:
         flags |= _CLASS if any(e.data.get("kind") == "class" for e in drugs) else _DRUG
+    if any(entries[i].label == "CONDITION" for i in indexes):
+        flags |= _CONDITION
     return flags
+
+
+def _words_before(words: Iterable[str], separator: str) -> re.Pattern[str] | None:
+    """A regex that finds one of `words` and `separator` right before a match."""
+    ordered = sorted(words, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + ")" + separator + r"\Z", re.I)
 
 
 def _heads_regex(heads: Iterable[str]) -> re.Pattern[str] | None:
@@ -497,12 +549,15 @@ def _denied(
 
 
 def read_targets(path: Path) -> dict[str, frozenset[str]]:
-    """applies (drug, class, prefix) -> words that turn a match into something else."""
-    out: dict[str, set[str]] = {"drug": set(), "class": set(), "prefix": set()}
+    """applies (drug, class, condition, prefix, before) -> words that turn a match into
+    something else."""
+    out: dict[str, set[str]] = {k: set() for k in TARGET_KINDS}
     for n, row in read_tsv(path):
         word, applies = row.get("word", "").strip(), row.get("applies", "").strip()
         if not word or applies not in out:
-            raise RuleError(f"{path}:{n}: need a word and applies = drug, class or prefix")
+            raise RuleError(
+                f"{path}:{n}: need a word and applies = one of {', '.join(TARGET_KINDS)}"
+            )
         out[applies].add(word)
     return {k: frozenset(v) for k, v in out.items()}
 
