@@ -481,6 +481,18 @@ CASES = [
         [dict(direction="benefit")],
     ),
     (
+        "strong-on-unspecified-evidence-alone-is-no-overclaim",
+        "It is known that ketamine is effective for reducing neuropathic pain.",
+        None,
+        [dict(certainty="strong", evidence="unspecified", overclaim=None)],
+    ),
+    (
+        "strong-on-preclinical-evidence-is-overclaim",
+        "Work in rats clearly proves that ketamine cures pain.",
+        None,
+        [dict(certainty="strong", evidence="preclinical", overclaim="preclinical")],
+    ),
+    (
         "claim-ids-in-text-order",
         "Ketamine relieves pain. Morphine causes nausea.",
         None,

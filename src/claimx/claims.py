@@ -45,32 +45,35 @@ EVIDENCE_TYPES = (
     "anecdote",
     "unspecified",
 )
-# Designs that cannot carry "without a doubt": the overclaim flag fires on these.
+# Designs that cannot carry "without a doubt": the overclaim flag fires on these. An
+# unspecified design is flagged only when the text itself calls its evidence weak.
 WEAK_EVIDENCE = frozenset(
-    {"anecdote", "expert_opinion", "case_report", "case_series", "preclinical", "unspecified"}
+    {"anecdote", "expert_opinion", "case_report", "case_series", "preclinical"}
 )
 STRONG_EVIDENCE = frozenset({"meta_analysis", "systematic_review", "rct"})
 
 # The files of rules/cues/ this module reads, and the groups each may hold.
-CUE_FILES = {
-    "hedges.yml": ("hedged", "pseudo"),
-    "certainty.yml": ("strong",),
-    "negations.yml": ("negation", "pseudo", "terminators"),
-    "directions.yml": (
-        "benefit",
-        "harm",
-        "no_difference",
-        "superior",
-        "inferior",
-        "unclear",
-        "comparators",
-        "not_directions",
-        "not_claims",
-    ),
-    "evidence.yml": EVIDENCE_TYPES[:-1] + ("not_evidence", "weak"),
-    "attribution.yml": ("attribution",),
-    "clauses.yml": ("boundaries",),
-}
+CUE_FILES = MappingProxyType(
+    {
+        "hedges.yml": ("hedged", "pseudo"),
+        "certainty.yml": ("strong",),
+        "negations.yml": ("negation", "pseudo", "terminators"),
+        "directions.yml": (
+            "benefit",
+            "harm",
+            "no_difference",
+            "superior",
+            "inferior",
+            "unclear",
+            "comparators",
+            "not_directions",
+            "not_claims",
+        ),
+        "evidence.yml": EVIDENCE_TYPES[:-1] + ("not_evidence", "weak"),
+        "attribution.yml": ("attribution",),
+        "clauses.yml": ("boundaries",),
+    }
+)
 # Keys a cue entry may have.
 ENTRY_KEYS = frozenset(
     {
