@@ -82,6 +82,14 @@ class StatisticRow:
     ci_level: float | None
     measure: str | None = None
     group: str | None = None
+    unit: str | None = None
+    sd: float | None = None
+    spread_kind: str | None = None
+    spread_low: float | None = None
+    spread_high: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    n_obs: float | None = None
     test_type: str | None = None
     df1: float | None = None
     df2: float | None = None
