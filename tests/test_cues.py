@@ -238,6 +238,9 @@ BAD_ENTRIES = [
     ("hedges.yml", "hedged", {"id": "Hedge_Bad", "cue": "x"}, "kebab-case"),
     ("hedges.yml", "hedged", {"id": "hedge-x", "cue": "x", "colour": 1}, "unknown key"),
     ("hedges.yml", "hedged", {"id": "hedge-x"}, "exactly one of 'cue' or 'regex'"),
+    ("hedges.yml", "hedged", {"id": "hedge-x", "cue": [1, 2]}, "a phrase or a list"),
+    ("hedges.yml", "hedged", {"id": "hedge-x", "cue": "e.g. this"}, "words, spaces, hyphens"),
+    ("hedges.yml", "hedged", {"id": "hedge-x", "regex": "May", "example": "May"}, "lower case"),
     ("hedges.yml", "hedged", {"id": "hedge-x", "cue": "x", "regex": "x"}, "exactly one"),
     ("hedges.yml", "hedged", {"id": "hedge-x", "regex": "(", "example": "("}, "bad regex"),
     ("hedges.yml", "hedged", {"id": "hedge-x", "regex": "x+"}, "needs an 'example'"),
@@ -272,6 +275,19 @@ def test_missing_cue_file_is_refused(tmp_path: Path) -> None:
     (folder / "cues" / "hedges.yml").unlink()
     with pytest.raises(RuleError, match="hedges.yml is missing"):
         load_cues(folder)
+
+
+def test_bare_yaml_no_in_a_word_list_is_refused(tmp_path: Path) -> None:
+    folder = _copy_rules(tmp_path)
+    path = folder / "cues" / "clauses.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"No"', "No"), encoding="utf-8")
+    with pytest.raises(RuleError, match="quote YAML words"):
+        load_cues(folder)
+
+
+def test_negation_no_is_a_cue() -> None:
+    hits = find_cues("There was no relief.", CUES)["negations"]
+    assert [h.cue.id for h in hits] == ["neg-no"]
 
 
 def test_group_that_is_not_a_list_is_refused(tmp_path: Path) -> None:

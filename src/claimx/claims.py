@@ -154,23 +154,23 @@ def verb_forms(phrase: str) -> tuple[str, ...]:
 def entry_surfaces(entry: Mapping[str, Any]) -> tuple[str, ...]:
     """Every literal surface of a cue entry: its phrases, their verb forms, its extra forms."""
     cues = entry.get("cue") or ()
+    forms = entry.get("forms") or ()
     phrases = (cues,) if isinstance(cues, str) else tuple(cues)
+    extra = (forms,) if isinstance(forms, str) else tuple(forms)
+    if not all(isinstance(p, str) for p in phrases + extra):
+        raise TypeError("cue phrases must be strings")
     out: list[str] = []
     for p in phrases:
         out.extend(verb_forms(p) if entry.get("verb") else (p,))
-    forms = entry.get("forms") or ()
-    out.extend((forms,) if isinstance(forms, str) else forms)
-    seen: dict[str, None] = {}
-    for s in out:
-        seen.setdefault(str(s), None)
-    return tuple(seen)
+    out.extend(extra)
+    return tuple(dict.fromkeys(out))
 
 
 class CueGroup:
-    """Several cue entries compiled for one pass each: a character trie of the literal phrases
-    (so its cost hardly grows with the number of cues) and one alternation of the regexes, both
-    over the lower-cased text; case-sensitive entries over the text as written. Hits are the
-    leftmost, then regex before literal, then the longest, never overlapping."""
+    """Cue entries compiled once: a character trie of all literal phrases (one pass whose cost
+    hardly grows with the number of cues) and each regex on its own, over the lower-cased text;
+    case-sensitive entries over the text as written. Hits: the leftmost, then regex before
+    phrase, then the longest; never overlapping; skipped entries hide what they cover."""
 
     def __init__(self, entries: Sequence[tuple[Cue, Mapping[str, Any]]]) -> None:
         self.cues: tuple[Cue, ...] = tuple(c for c, _ in entries)
@@ -362,7 +362,7 @@ def _validate(entry: Any, where: str, group: str, name: str, seen: dict[str, str
             surfaces = entry_surfaces(entry)
         except TypeError:
             raise RuleError(f"{where} ({cue_id}): 'cue' must be a phrase or a list") from None
-        odd = [s for s in surfaces if not isinstance(s, str) or not _LITERAL.match(s)]
+        odd = [s for s in surfaces if not _LITERAL.match(s)]
         if odd:
             raise RuleError(
                 f"{where} ({cue_id}): {odd[0]!r}: a cue phrase holds words, spaces, hyphens and "
@@ -438,19 +438,35 @@ def _load_cues(folder: Path) -> Cues:
         speech_verbs=CueGroup(
             [
                 (Cue(f"speech-{n}", "speech", "attribution.yml"), {"cue": verb})
-                for n, verb in enumerate(attr.get("triggers") or ())
+                for n, verb in enumerate(_strings(attr, "triggers", "attribution.yml"))
             ]
         ),
-        not_names=frozenset(attr.get("not_names") or ()),
-        pronouns=frozenset(attr.get("pronouns") or ()),
-        abbreviations=frozenset(str(a).lower() for a in clauses.get("abbreviations") or ()),
-        end_sections=frozenset(str(a).lower() for a in clauses.get("end_sections") or ()),
+        not_names=frozenset(_strings(attr, "not_names", "attribution.yml")),
+        pronouns=frozenset(_strings(attr, "pronouns", "attribution.yml")),
+        abbreviations=frozenset(
+            a.lower() for a in _strings(clauses, "abbreviations", "clauses.yml")
+        ),
+        end_sections=frozenset(a.lower() for a in _strings(clauses, "end_sections", "clauses.yml")),
         heading_max_words=int(clauses.get("heading_max_words", 10)),
         window=int(negs.get("window", 8)),
-        control_arms=frozenset(str(a).lower() for a in directions.get("control_arms") or ()),
-        measurement=_measurement_pattern(directions.get("measurements") or ()),
-        measured_of=_measured_of_pattern(directions.get("measured_of") or ()),
+        control_arms=frozenset(
+            a.lower() for a in _strings(directions, "control_arms", "directions.yml")
+        ),
+        measurement=_measurement_pattern(_strings(directions, "measurements", "directions.yml")),
+        measured_of=_measured_of_pattern(_strings(directions, "measured_of", "directions.yml")),
     )
+
+
+def _strings(data: Mapping[str, Any], key: str, file: str) -> tuple[str, ...]:
+    """A list of words from a cue file; a bare YAML no/yes/on/off (read as true/false) is an
+    error, not a silent "False"."""
+    values = data.get(key) or ()
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise RuleError(
+            f"rules/cues/{file}: '{key}' must be a list of words; quote YAML words such as "
+            '"no", "yes", "on", "off"'
+        )
+    return tuple(values)
 
 
 def _measured_of_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
