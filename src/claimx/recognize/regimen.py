@@ -93,6 +93,7 @@ _WINDOW = 150  # characters before a "for"/"over" duration searched for an admin
 _MAX_PER_DAY = 48  # more often than every 30 minutes is a measurement, not a dosing rate
 _GATE_BEFORE = 70  # a gated pattern may start this far before its gate's match ...
 _GATE_AFTER = 60  # ... and end this far after it
+_LOOK_PAST = 80  # a windowed match may run this far past its window's end
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,17 +113,20 @@ class Pattern:
     head: re.Pattern[str] | None = None
 
     def finditer(self, low: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
-        """Matches within low[lo:hi] (the window may start inside the text)."""
+        """Matches that start within low[lo:hi]; they may end past `hi`, and look-aheads see
+        the text after it (a window never cuts a unit short)."""
         hi = len(low) if hi is None else hi
-        if self.head is None:
-            yield from self.regex.finditer(low, lo, hi)
-            return
-        if lo == 0:
-            m = self.head.match(low, 0, hi)
-            if m:
-                yield m
-        # the edge character of a word that starts at `lo` lies just before it
-        yield from self.regex.finditer(low, max(0, lo - 1), hi)
+        end = min(len(low), hi + _LOOK_PAST)
+        if self.head is not None:
+            if lo == 0:
+                m = self.head.match(low, 0, end)
+                if m:
+                    yield m
+            lo = max(0, lo - 1)  # the edge character of a word starting at `lo`
+        for m in self.regex.finditer(low, lo, end):
+            if m.start() >= hi:
+                break
+            yield m
 
 
 def _words(data: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -282,19 +286,12 @@ class RegimenFinder:
             gate = tuple(_compile(str(g), fills, f"{where} ({pid} gate)") for g in gates)
             patterns.append(Pattern(pid, label, kind, regex, gate, head))
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
-        cues = _words(data, "administration_cues", path)
-        self._cues = re.compile(
-            r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")", re.IGNORECASE
-        )
-        not_before = _words(data, "duration_not_before", path)
-        not_after = _words(data, "duration_not_after", path)
-        self._dur_not_before = re.compile(
-            r"^[\s,]*(?:" + "|".join(_flex(w) for w in not_before) + r")\b", re.IGNORECASE
-        )
-        self._dur_not_after = re.compile(
-            r"\b(?:" + "|".join(_flex(w) for w in not_after) + r")\b[\w\s,-]{0,40}$",
-            re.IGNORECASE,
-        )
+        cues = _any_of(re.escape(c) for c in _words(data, "administration_cues", path))
+        self._cues = re.compile(rf"\b{cues}", re.IGNORECASE)
+        not_before = _any_of(_flex(w) for w in _words(data, "duration_not_before", path))
+        not_after = _any_of(_flex(w) for w in _words(data, "duration_not_after", path))
+        self._dur_not_before = re.compile(rf"^[\s,]*{not_before}\b", re.IGNORECASE)
+        self._dur_not_after = re.compile(rf"\b{not_after}\b[\w\s,-]{{0,40}}$", re.IGNORECASE)
 
     # ---- finding ----------------------------------------------------------------------------
     def find(self, text: str) -> list[Found]:
@@ -676,6 +673,8 @@ def _windows(gates: tuple[re.Pattern[str], ...], low: str) -> list[tuple[int, in
         for gate in gates
         for m in gate.finditer(low)
     )
+    # A gate that starts with the character before a word cannot match a word at offset 0.
+    hits.insert(0, (0, min(len(low), _GATE_BEFORE + _GATE_AFTER)))
     spans: list[tuple[int, int]] = []
     for lo, hi in hits:
         if spans and lo <= spans[-1][1]:
@@ -683,6 +682,12 @@ def _windows(gates: tuple[re.Pattern[str], ...], low: str) -> list[tuple[int, in
         else:
             spans.append((lo, hi))
     return spans
+
+
+def _any_of(pieces: Iterable[str]) -> str:
+    """An alternation of regex pieces; an empty list matches nothing (not everything)."""
+    items = [p for p in pieces if p]
+    return "(?:" + "|".join(items) + ")" if items else "(?!)"
 
 
 def _flex(phrase: str) -> str:
