@@ -493,6 +493,12 @@ CASES = [
         [dict(certainty="strong", evidence="preclinical", overclaim="preclinical")],
     ),
     (
+        "descriptor-word-after-a-space-keeps-the-drug",
+        "Ketamine experienced a revival because it relieves neuropathic pain.",
+        None,
+        [dict(drugs=("ketamine",), direction="benefit")],
+    ),
+    (
         "claim-ids-in-text-order",
         "Ketamine relieves pain. Morphine causes nausea.",
         None,
@@ -528,12 +534,15 @@ NO_CLAIM = [
     ("baseline-table", "Baseline characteristics, including use of opioids, were similar."),
     ("drug-induced-without-a-drug", "No cases of drug-induced cystitis were seen with it."),
     ("measured-substance", "Serum creatinine levels decreased in the treated group."),
+    ("drug-users", "Ketamine users reported less pain."),
     ("dechallenge", "Her fatigue improved after methadone was discontinued."),
     ("study-aim", "In this trial, we evaluate the efficacy of ketamine for pain."),
     ("dose-change", "The dose of methadone was reduced to 10 mg."),
     ("only-placebo", "Placebo relieved pain in a third of patients."),
     ("two-conditions-linked", "For pain associated with fibromyalgia, opioids are given."),
     ("unclear-without-condition", "Ketamine altered the tone of the clinic."),
+    ("drug-describes-patients", "Opioid-dependent patients are not getting relief."),
+    ("independence", "The analgesic effect of ketamine does not depend on the dose of ketamine."),
 ]
 
 

@@ -243,7 +243,7 @@ def _surface_key(surface: str, case: bool) -> str:
     return key if case else key.lower()
 
 
-def _trie_pattern(keys: Iterable[str]) -> str:
+def _trie_pattern(keys: Iterable[str], left: bool = True) -> str:
     """One regex for many phrases: a character trie whose optional tails are greedy, so the
     longest phrase at a position wins; word boundaries around it; a space matches any run of
     spaces and hyphens."""
@@ -253,7 +253,7 @@ def _trie_pattern(keys: Iterable[str]) -> str:
         for ch in key:
             node = node.setdefault(ch, {})
         node[""] = {}
-    return r"(?<![\w\-'])" + _render(trie) + r"(?!\w)"
+    return (r"(?<![\w\-'])" if left else "") + _render(trie) + r"(?!\w)"
 
 
 def _render(node: Mapping[str, Any]) -> str:
@@ -452,7 +452,10 @@ def _load_cues(folder: Path) -> Cues:
         control_arms=frozenset(
             a.lower() for a in _strings(directions, "control_arms", "directions.yml")
         ),
-        measurement=_measurement_pattern(_strings(directions, "measurements", "directions.yml")),
+        measurement=_measurement_pattern(
+            _strings(directions, "measurements", "directions.yml"),
+            _strings(directions, "descriptors", "directions.yml"),
+        ),
         measured_of=_measured_of_pattern(_strings(directions, "measured_of", "directions.yml")),
     )
 
@@ -477,12 +480,17 @@ def _measured_of_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(_trie_pattern(keys) + r"\s+(?:[\w\-]+\s+)?\Z", re.IGNORECASE)
 
 
-def _measurement_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
-    """What follows a drug word that is measured, not given: "[serum] creatinine levels"."""
-    keys = [_surface_key(str(w), False) for w in words]
-    if not keys:
-        return None
-    return re.compile(r"[\s\-]+(?:[\w\-]+\s+)?" + _trie_pattern(keys), re.IGNORECASE)
+def _measurement_pattern(words: Sequence[str], hyphenated: Sequence[str]) -> re.Pattern[str] | None:
+    """What follows a drug word that is measured or describes patients, not a treatment:
+    "creatinine levels", "ketamine users" (space or hyphen), "opioid-dependent" (hyphen)."""
+    parts = []
+    if words:
+        keys = [_surface_key(str(w), False) for w in words]
+        parts.append(r"[\s\-]+" + _trie_pattern(keys, left=False))
+    if hyphenated:
+        keys = [_surface_key(str(w), False) for w in hyphenated]
+        parts.append(r"-" + _trie_pattern(keys, left=False))
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def load_cues(rules: str | Path | None = None) -> Cues:
