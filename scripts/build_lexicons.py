@@ -223,6 +223,7 @@ def build_drugs(mesh: dict[str, str]) -> Table:
             **{"class": ""},
             xref=("MESH:" + mesh_id) if mesh_id and concept_id.startswith("DrugBank") else "",
         )
+    add_british_spellings(table)
     return table
 
 
@@ -252,7 +253,43 @@ def build_conditions(mesh: dict[str, str]) -> Table:
             adjective = adjective_of(surface)
             if adjective:
                 table.add(concept_id, table.rows[concept_id]["name"], [adjective])
+    add_british_spellings(table)
     return table
+
+
+# American -> British spellings of medical words (case reports from the UK, Australia, India).
+BRITISH = (
+    ("diarrhea", "diarrhoea"),
+    ("edema", "oedema"),
+    ("esophag", "oesophag"),
+    ("estrogen", "oestrogen"),
+    ("hemorrhag", "haemorrhag"),
+    ("hemo", "haemo"),
+    ("hema", "haema"),
+    ("anemi", "anaemi"),
+    ("emia", "aemia"),
+    ("emic", "aemic"),
+    ("esthe", "aesthe"),
+    ("ischemi", "ischaemi"),
+    ("leukemi", "leukaemi"),
+    ("pediatric", "paediatric"),
+    ("tumor", "tumour"),
+    ("fetal", "foetal"),
+)
+
+
+def add_british_spellings(table: Table) -> None:
+    """Add the British spelling of every surface that has one, where no concept owns it."""
+    for concept_id in sorted(table.rows):
+        british = []
+        for surface in sorted(table.synonyms.get(concept_id, {}).values()):
+            spelled = surface
+            for american, uk in BRITISH:
+                spelled = re.sub(rf"(?<![ao]){american}", uk, spelled)
+            if spelled != surface:
+                british.append(spelled)
+        if british:
+            table.add(concept_id, table.rows[concept_id]["name"], british)
 
 
 # Adjectives that name a condition in abstracts ("hyperammonemic encephalopathy", "psychotic
