@@ -365,3 +365,24 @@ def test_component_marks_short_forms():
 def test_missing_rules_folder_is_an_error(tmp_path):
     with pytest.raises(RuleError):
         rules_dir(tmp_path / "absent")
+
+
+def test_cache_follows_rule_edits(small_rules, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMX_CACHE", str(tmp_path / "cache"))
+    assert [f.concept_id for f in load_lexicon(small_rules).find("betadrug")] == [
+        "DrugBank:DB00002"
+    ]
+    cached = list((tmp_path / "cache" / "claimx").glob("lexicon-*.pickle"))
+    assert len(cached) == 1
+    drugs = small_rules / "lexicons" / "drugs.tsv"
+    drugs.write_text(drugs.read_text().replace("betadrug|", ""), encoding="utf-8")
+    assert load_lexicon(small_rules).find("betadrug") == []
+    # The edited rules replaced the folder's old cache file.
+    assert list((tmp_path / "cache" / "claimx").glob("lexicon-*.pickle")) != cached
+    assert len(list((tmp_path / "cache" / "claimx").glob("lexicon-*.pickle"))) == 1
+
+
+def test_empty_lexicon_folder_is_an_error(tmp_path):
+    (tmp_path / "lexicons").mkdir()
+    with pytest.raises(RuleError, match="no lexicon files"):
+        load_lexicon(tmp_path)
