@@ -44,3 +44,27 @@ def test_rules_dir_override_must_exist(tmp_path: Path) -> None:
     with pytest.raises(RuleError, match="does not exist"):
         rules_dir(tmp_path / "nope")
     assert rules_dir(tmp_path) == tmp_path
+
+
+def _bools_in_lists(node, path="") -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            found += _bools_in_lists(v, f"{path}/{k}")
+    elif isinstance(node, list):
+        for item in node:
+            if isinstance(item, bool):
+                found.append(f"{path}: {item}")
+            found += _bools_in_lists(item, path)
+    return found
+
+
+YAML_FILES = [p for p in FILES if p.suffix in {".yml", ".yaml"}]
+
+
+@pytest.mark.parametrize(
+    "path", YAML_FILES, ids=[p.relative_to(RULES).as_posix() for p in YAML_FILES]
+)
+def test_no_bare_yes_no_on_off_words_in_yaml_lists(path: Path) -> None:
+    # YAML 1.1 reads bare no/on/yes/off as booleans: a cue word "no" silently becomes False.
+    assert _bools_in_lists(read_yaml(path)) == [], f"{path}: quote these words"

@@ -805,6 +805,8 @@ def build_claims(
                         st.stat_id for st in stats_of.get(unit.sent_id, ()) if cs <= st.start < ce
                     ),
                     text=text[unit.start : unit.end],
+                    start=unit.start,
+                    end=unit.end,
                     attribution=attribution,
                     overclaim=_overclaim(doc, certainty, certainty_hit, evidence),
                     rule_id=hit.cue.id,

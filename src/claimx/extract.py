@@ -117,7 +117,7 @@ def document_evidence(document: Document) -> str | None:
     return document.meta.get("evidence") if document.meta else None
 
 
-def assemble(document: Document, pieces: list[Piece]) -> DocResult:
+def assemble(document: Document, pieces: list[Piece], rules: str | Path | None = None) -> DocResult:
     """Rows for every table from the pieces of one document."""
     from claimx.claims import build_claims
     from claimx.recognize.stats import statistic_rows
@@ -182,6 +182,7 @@ def assemble(document: Document, pieces: list[Piece]) -> DocResult:
         result.regimens,
         result.statistics,
         document_evidence(document),
+        rules=rules,
     )
     abbreviations = {(a[0], a[1]): a for p in pieces for a in p.abbreviations}
     result.abbreviations = [
@@ -197,6 +198,7 @@ class Extractor:
     def __init__(self, rules: str | Path | None = None, model: str | None = None) -> None:
         from claimx.pipeline import build_nlp
 
+        self.rules = rules
         self.nlp = build_nlp(rules, model)
 
     def process(self, documents: Iterable[Document]) -> Iterator[DocResult]:
@@ -218,7 +220,7 @@ class Extractor:
         ):
             collected.append(analyze(doc, base))
             if last:
-                yield assemble(document, collected)
+                yield assemble(document, collected, self.rules)
                 collected = []
 
     def process_one(self, document: Document) -> DocResult:

@@ -117,6 +117,8 @@ class ClaimRow:
     regimen_ids: tuple[str, ...]
     stat_ids: tuple[str, ...]
     text: str
+    start: int | None = None
+    end: int | None = None
     attribution: str | None = None
     overclaim: str | None = None
     rule_id: str = ""
