@@ -243,6 +243,37 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
         [{"drug": "dhea", "dose_low": 50.0}],
     ),
     (
+        "trailing-route-shared-by-coordinated-drugs",
+        "Ketamine (0.5 mg/kg) and midazolam (0.05 mg/kg) were given intravenously.",
+        ("ketamine", "midazolam"),
+        [
+            {"drug": "ketamine", "dose_low": 0.5, "route": "intravenous"},
+            {"drug": "midazolam", "dose_low": 0.05, "route": "intravenous"},
+        ],
+    ),
+    (
+        "strength-qualifies-amount",
+        "Patients received 0.5% bupivacaine 20 mL for the block.",
+        ("bupivacaine",),
+        [{"drug": "bupivacaine", "dose_text": "20 mL", "dose_unit": "mL"}],
+    ),
+    (
+        "taper-range-low-is-smaller",
+        "Prednisone was tapered from 60 mg/day to 5 mg/day over 6 weeks.",
+        ("prednisone",),
+        [
+            {
+                "drug": "prednisone",
+                "dose_low": 5.0,
+                "dose_high": 60.0,
+                "duration_days": 42.0,
+                "daily_dose_low": 5.0,
+                "daily_dose_high": 60.0,
+                "daily_dose_derived": False,
+            }
+        ],
+    ),
+    (
         "nothing-linked",
         "Ketamine is an NMDA receptor antagonist.",
         ("ketamine",),

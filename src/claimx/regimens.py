@@ -191,6 +191,12 @@ def _numeric(m: Mention) -> bool:
     return m.found.data.get("low") is not None or m.found.data.get("high") is not None
 
 
+def _strength(m: Mention) -> bool:
+    """A percentage or a concentration (mg/mL): how strong, not how much."""
+    dim = str(m.found.data.get("dimension") or "")
+    return dim == "percent" or dim.endswith("/volume")
+
+
 def _rank(m: Mention) -> int:
     dim = str(m.found.data.get("dimension") or "").split("/")[0]
     return _DOSE_PRIORITY.index(dim) if dim in _DOSE_PRIORITY else len(_DOSE_PRIORITY)
@@ -289,7 +295,11 @@ def _link_modifiers(
                         d.add(m)
             continue
         if before and _AFTER_DRUG.fullmatch(_gap_after(text, before[-1], m, spans)):
+            # "ketamine (0.5 mg/kg) and midazolam (0.05 mg/kg) were given intravenously"
             before[-1].add(m)
+            for d in _coordinated(text, drugs, before[-1], backwards=True):
+                if m.label not in d.mods:
+                    d.add(m)
             continue
         if len(names) == 1:
             nearest = min(drugs, key=lambda d: _distance(d, m))
@@ -412,8 +422,15 @@ def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) ->
             continue
         routes = _distinct_routes(d.mods.get("ROUTE", []))
         numeric = [g for g in d.doses if _numeric(g.primary)]
-        if numeric:
-            # "weekly low-dose paclitaxel (60 mg/m2)": the words qualify the number
+        amounts = [g for g in numeric if not _strength(g.primary)]
+        if amounts:
+            # "weekly low-dose paclitaxel (60 mg/m2)", "0.5% bupivacaine 20 mL": the words
+            # and the strength qualify the amount
+            for group in d.doses:
+                if group not in amounts:
+                    amounts[0].qualifiers.extend(group.members)
+            numeric = amounts
+        elif numeric:
             for group in d.doses:
                 if group not in numeric:
                     numeric[0].qualifiers.extend(group.members)

@@ -348,6 +348,7 @@ class RegimenFinder:
         low = high = None
         values: tuple[float, ...] = ()
         comparator = spread = period = None
+        descending = False
         if p.kind == "list":
             parts = re.split(r"\s*(?:,|\band/or\b|\band\b|\bor\b)\s*", groups["list"])
             nums = [parse_number(x) for x in parts if x.strip()]
@@ -362,6 +363,9 @@ class RegimenFinder:
                 if unit1.canonical != unit.canonical:
                     return None
                 low = low * unit1.factor / unit.factor
+            if low is not None and high is not None and low > high:
+                low, high = high, low  # "tapered from 60 to 5 mg/day": low is the smaller
+                descending = True
         elif p.kind == "bound":
             value = parse_number(groups["value"])
             comparator = _comparator(groups["cmp"])
@@ -396,6 +400,8 @@ class RegimenFinder:
             data["spread"] = spread
         if period is not None:
             data["period_days"] = period
+        if descending:
+            data["descending"] = True
         norm = _dose_norm(low, high, values, comparator, unit)
         return Found(start, end, "DOSE", p.id, norm=norm, data=MappingProxyType(data))
 
