@@ -180,6 +180,8 @@ class Lexicon:
         # neuropathic pain", "postoperative pain") and generic heads after a drug class
         # ("anesthetic agents", "opioid medications").
         modifiers = sorted(targets.get("modifier", frozenset()), key=len, reverse=True)
+        # Last words of the modifiers: a cheap test before the regex runs.
+        self._modifier_last = frozenset(re.split(r"[\s-]+", m.lower())[-1] for m in modifiers)
         self._modifiers = (
             re.compile(
                 r"(?:\b(?:"
@@ -270,7 +272,12 @@ class Lexicon:
                     if after is not None:
                         spans.append((start, after.end(), blocked, 0))
                         continue
-                if self._modifiers is not None and start and text[start - 1] in " -\n":
+                if (
+                    self._modifiers is not None
+                    and start
+                    and text[start - 1] in " -\n"
+                    and _word_before(text, start) in self._modifier_last
+                ):
                     before = self._modifiers.search(text, max(0, start - 80), start)
                     if before is not None:
                         # Extended spans lose ties to a name that is exactly that long
@@ -323,6 +330,17 @@ def _role(key: _Key, entries: Sequence[Entry]) -> int:
     if any(entries[i].label == "CONDITION" for i in indexes):
         flags |= _CONDITION
     return flags
+
+
+def _word_before(text: str, start: int) -> str:
+    """The lower-cased word that ends right before `start`, skipping spaces and hyphens."""
+    end = start
+    while end > 0 and text[end - 1] in " -\n":
+        end -= 1
+    begin = end
+    while begin > 0 and text[begin - 1].isalpha():
+        begin -= 1
+    return text[begin:end].lower()
 
 
 def _words_before(words: Iterable[str], separator: str) -> re.Pattern[str] | None:
