@@ -97,6 +97,12 @@ DOSES: list[tuple[str, str, str, dict[str, Any]]] = [
         {"ucum": "mg/kg", "low": 80, "comparator": ">"},
     ),
     ("half-tablet", "1/2 tablet daily", "1/2 tablet", {"low": 0.5, "ucum": "{tbl}"}),
+    (
+        "components",
+        "lopinavir/ritonavir (400/100 mg)",
+        "400/100 mg",
+        {"values": (400.0, 100.0), "low": None, "high": None, "ucum": "mg"},
+    ),
     ("animal-dose-not-weight", "rats received 250 mg/kg", "250 mg/kg", {"low": 250}),
 ]
 
@@ -133,6 +139,7 @@ NOT_DOSES = [
     ("animal-weight-range", "female mice (25-35 g) were divided"),
     ("animal-weight", "rats weighing 200 g"),
     ("blood-loss", "blood loss > or = 1000 ml occurred"),
+    ("blood-pressure", "BP 120/80 mmHg on admission"),
 ]
 
 

@@ -274,6 +274,34 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
         ],
     ),
     (
+        "per-component-amounts",
+        "Amoxicillin/clavulanate 875/125 mg twice daily for 7 days was prescribed.",
+        ("amoxicillin", "clavulanate"),
+        [
+            {
+                "regimen_id": "r1",
+                "drug": "amoxicillin",
+                "dose_low": 875.0,
+                "dose_high": 875.0,
+                "daily_dose_low": 1750.0,
+                "duration_days": 7.0,
+            },
+            {
+                "regimen_id": "r1",
+                "drug": "clavulanate",
+                "dose_low": 125.0,
+                "daily_dose_low": 250.0,
+                "dose_text": "875/125 mg",
+            },
+        ],
+    ),
+    (
+        "components-without-a-combination-stay-unsplit",
+        "Lopinavir 400/100 mg was given.",
+        ("lopinavir",),
+        [{"drug": "lopinavir", "dose_text": "400/100 mg", "dose_low": None, "dose_high": None}],
+    ),
+    (
         "nothing-linked",
         "Ketamine is an NMDA receptor antagonist.",
         ("ketamine",),

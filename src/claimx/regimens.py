@@ -414,9 +414,34 @@ def _combinations(text: str, drugs: list[_Drug]) -> dict[int, int]:
     return head
 
 
+def _components(drugs: list[_Drug], combos: dict[int, int]) -> dict[tuple[int, int], Any]:
+    """Per-component amounts: "amoxicillin/clavulanate 875/125 mg" gives 875 mg to the first
+    drug and 125 mg to the second. Keyed by (drug index, id of the dose group)."""
+    groups: dict[int, list[int]] = {}
+    for i, head in combos.items():
+        groups.setdefault(head, []).append(i)
+    out: dict[tuple[int, int], Any] = {}
+    for members in groups.values():
+        members.sort()
+        for i in members:
+            for g in list(drugs[i].doses):
+                data = g.primary.found.data
+                values = data.get("values") or ()
+                if data.get("low") is not None or len(values) != len(members):
+                    continue
+                for j, value in zip(members, values, strict=True):
+                    if g not in drugs[j].doses:
+                        drugs[j].doses.append(g)
+                    out[(j, id(g))] = MappingProxyType(
+                        {**data, "low": value, "high": value, "values": None}
+                    )
+    return out
+
+
 def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) -> list[RegimenRow]:
     rows: list[RegimenRow] = []
     ids: dict[tuple[int, int], str] = {}
+    parts = _components(drugs, combos)
     for i, d in enumerate(drugs):
         if not d.doses and not d.mods:
             continue
@@ -446,7 +471,8 @@ def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) ->
             key = (combos.get(i, -1 - i), n)
             if key not in ids:
                 ids[key] = f"r{len(ids) + 1}"
-            rows.append(_row(doc_id, ids[key], text, d, g, rs))
+            part = parts.get((i, id(g))) if g is not None else None
+            rows.append(_row(doc_id, ids[key], text, d, g, rs, part))
     return rows
 
 
@@ -465,13 +491,19 @@ def _nearest(items: Sequence[Mention], pos: int) -> Mention | None:
 
 
 def _row(
-    doc_id: str, rid: str, text: str, d: _Drug, g: _Dose | None, routes: list[Mention]
+    doc_id: str,
+    rid: str,
+    text: str,
+    d: _Drug,
+    g: _Dose | None,
+    routes: list[Mention],
+    part: Mapping[str, Any] | None = None,
 ) -> RegimenRow:
     pos = g.start if g else d.mention.start
     route = _nearest(routes, pos)
     freq = _modifier(text, d, g, "FREQUENCY")
     dur = _modifier(text, d, g, "DURATION")
-    data = g.primary.found.data if g else _NONE
+    data = part or (g.primary.found.data if g else _NONE)
     low, high, ucum = data.get("low"), data.get("high"), data.get("ucum")
     per_day = freq.found.data if freq else _NONE
     daily = _daily(data, per_day)

@@ -51,7 +51,9 @@ ROUTES_FILE = "cues/routes.yml"
 REGIMEN_LABELS = ("DOSE", "ROUTE", "FREQUENCY", "DURATION")
 KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
-        "DOSE": frozenset({"list", "range", "spread", "bound", "single", "qualitative"}),
+        "DOSE": frozenset(
+            {"list", "range", "spread", "bound", "single", "components", "qualitative"}
+        ),
         "FREQUENCY": frozenset({"times", "every", "fixed", "cycle"}),
         "DURATION": frozenset({"for", "course", "ordinal"}),
     }
@@ -356,6 +358,11 @@ class RegimenFinder:
                 return None
             values = tuple(v for v in nums if v is not None)
             low, high = min(values), max(values)
+        elif p.kind == "components":
+            nums = [parse_number(x) for x in groups["list"].split("/")]
+            if any(v is None for v in nums):
+                return None
+            values = tuple(v for v in nums if v is not None)
         elif p.kind == "range":
             low, high = parse_number(groups["low"]), parse_number(groups["high"])
             unit1 = self.units.parse(groups["unit1"]) if groups.get("unit1") else None
@@ -380,7 +387,7 @@ class RegimenFinder:
             if groups.get("period"):
                 n, days = parse_number(groups["period"]), self.times.days(groups["period_unit"])
                 period = n * days if n is not None and days is not None else None
-        if low is None and high is None:
+        if low is None and high is None and not values:
             return None
         data: dict[str, Any] = {
             "low": low,
@@ -650,6 +657,8 @@ def _dose_norm(
     comparator: str | None,
     unit: DoseUnit,
 ) -> str:
+    if values and low is None:
+        return "/".join(_fmt(v) for v in values) + f" {unit.ucum}"
     if values:
         return ", ".join(_fmt(v) for v in values) + f" {unit.ucum}"
     if comparator:
