@@ -52,7 +52,9 @@ _DOSE_OF = re.compile(
 )
 # Between a dose (or route) and the drug right after it: "30 mg ketamine", "low-dose
 # methotrexate", "high-dose (HD) intravenous (IV) cytarabine", "oral-verapamil".
-_BEFORE_DRUG = re.compile(r"[\s-]*(?:(?:\([^()]{1,15}\)|[A-Za-z][\w-]*)[\s-]+){0,3}")
+# (Words end at white space only, so no text splits two ways: linear time.)
+_BEFORE_DRUG = re.compile(r"\s*-?\s*(?:(?:\([^()]{1,15}\)|[A-Za-z][\w-]*)\s+){0,3}")
+_MAX_TIGHT = 60  # a longer gap is never "right before the drug"
 # Between a drug and a route/frequency/duration that follows it: "ketamine infusion",
 # "ketamine is administered via infusion", "ketamine through an epidural catheter",
 # "hydroquinone cream", "Ketamine is FDA approved as a nasal spray".
@@ -268,6 +270,8 @@ def _between_dose(gap: str) -> bool:
 
 def _tight(gap: str) -> bool:
     """A short gap of modifiers only ("30 mg ketamine", "low-dose (HD) intravenous (IV) X")."""
+    if len(gap) > _MAX_TIGHT:
+        return False
     m = _BEFORE_DRUG.fullmatch(gap)
     if m is None:
         return False
