@@ -54,7 +54,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _LIST_PUNCT = re.compile(r"(?<=[^\W\d_]),|,(?=[^\W\d_])|;")
 _JOINABLE = re.compile(r"(?<=[^\W\d_]{3})-(?=[^\W\d_]{3})")
 # "receptor antagonist" names a drug class, not a target; the class lexicon entries cover it.
-_CLASS_AFTER_TARGET = r"(?![\s-]+(?:ant)?agonists?\b|[\s-]+blockers?\b|[\s-]+inhibitors?\b)"
+_CLASS_AFTER_TARGET = r"(?![\s-]{1,3}(?:(?:ant)?agonists?|blockers?|inhibitors?)\b)"
 # Web addresses: names inside them ("/Ketamine_for_Depression") are not mentions.
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.I)
 _ACRONYM = re.compile(r"[A-Z0-9][A-Z0-9-]*")
@@ -175,7 +175,7 @@ class Lexicon:
         # Prefixes glued to a name by a hyphen that negate it ("non-diabetic", "non-convulsant"),
         # and words before a drug name that make it the body's own ("endogenous opioids").
         self._prefix = _words_before(targets.get("prefix", frozenset()), "-")
-        self._before = _words_before(targets.get("before", frozenset()), r"\s+")
+        self._before = _words_before(targets.get("before", frozenset()), r"\s{1,3}")
         # Words that belong to the span: clinical modifiers before a condition ("chronic
         # neuropathic pain", "postoperative pain") and generic heads after a drug class
         # ("anesthetic agents", "opioid medications").
@@ -186,7 +186,7 @@ class Lexicon:
             re.compile(
                 r"(?:\b(?:"
                 + "|".join(map(re.escape, modifiers))
-                + r")(?:[\s-]+|,\s+|\s+and\s+))+\Z",
+                + r")(?:[\s-]{1,3}|,\s{1,3}|\s{1,3}(?:and|or)\s{1,3})){1,4}\Z",
                 re.I,
             )
             if modifiers
@@ -194,7 +194,7 @@ class Lexicon:
         )
         heads = sorted(targets.get("head", frozenset()), key=len, reverse=True)
         self._class_head = (
-            re.compile(r"[\s-]+(?:" + "|".join(map(re.escape, heads)) + r")\b", re.I)
+            re.compile(r"[\s-]{1,3}(?:" + "|".join(map(re.escape, heads)) + r")\b", re.I)
             if heads
             else None
         )
@@ -355,10 +355,10 @@ def _heads_regex(heads: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(heads, key=len, reverse=True)
     if not ordered:
         return None
-    alternatives = "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in ordered)
+    alternatives = "|".join(re.escape(h).replace(r"\ ", r"\s{1,3}") for h in ordered)
     # An abbreviation may stand between name and head: "N-methyl-D-aspartate (NMDA) receptors".
     return re.compile(
-        r"(?:\s*\([^()\s]{1,12}\))?[\s-]{1,2}(?:" + alternatives + r")\b" + _CLASS_AFTER_TARGET,
+        r"(?:\s{0,3}\([^()\s]{1,12}\))?[\s-]{1,2}(?:" + alternatives + r")\b" + _CLASS_AFTER_TARGET,
         re.I,
     )
 
