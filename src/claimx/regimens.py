@@ -23,8 +23,9 @@ Nothing is derived where a part is missing.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -119,11 +120,39 @@ class _Drug:
     mention: Mention
     doses: list[_Dose] = field(default_factory=list)
     mods: dict[str, list[Mention]] = field(default_factory=dict)
+    index: int = 0  # position among the drugs of its sentence
 
     def add(self, m: Mention) -> None:
         items = self.mods.setdefault(m.label, [])
         if m not in items:
             items.append(m)
+
+
+class _Sentence:
+    """The drugs of one sentence (disjoint, in text order) with bisect lookups."""
+
+    def __init__(self, text: str, drugs: list[_Drug]) -> None:
+        self.drugs = drugs
+        self.starts = [d.mention.start for d in drugs]
+        self.ends = [d.mention.end for d in drugs]
+        for i, d in enumerate(drugs):
+            d.index = i
+        # one_name[i]: the drugs before index i all have one name
+        self.one_name = [True]
+        first: str | None = None
+        for d in drugs:
+            name = _name(text, d.mention)
+            first = name if first is None else first
+            self.one_name.append(self.one_name[-1] and name == first)
+
+    def split(self, start: int, end: int) -> tuple[int, int]:
+        """(number of drugs ending by `start`, index of the first drug starting at/after `end`)."""
+        return bisect.bisect_right(self.ends, start), bisect.bisect_left(self.starts, end)
+
+    def any_between(self, lo: int, hi: int) -> bool:
+        """True when a drug starts in [lo, hi)."""
+        i = bisect.bisect_left(self.starts, lo)
+        return i < len(self.starts) and self.starts[i] < hi
 
 
 def link_regimens(
@@ -138,19 +167,22 @@ def link_regimens(
     previous: list[_Drug] = []
     for sent_id in sorted(by_sentence):
         items = by_sentence[sent_id]
-        routes = [m for m in items if m.label == "ROUTE"]
+        route_spans = _Spans([(m.start, m.end) for m in items if m.label == "ROUTE"])
         sent_drugs = [
             _Drug(m)
             for m in _aliases_dropped(text, _outer(m for m in items if m.label == "DRUG"))
             # "nasal spray" is a dosage form in a drug lexicon, a route here
-            if not any(r.start <= m.start and m.end <= r.end for r in routes)
+            if not route_spans.covers(m.start, m.end)
         ]
         doses = _dose_groups(text, [m for m in items if m.label == "DOSE"])
-        unlinked = _link_doses(text, sent_drugs, doses, _sentence_start(sentences, sent_id))
+        sent = _Sentence(text, sent_drugs)
+        unlinked = _link_doses(text, sent, doses, _sentence_start(sentences, sent_id))
         mods = [m for m in items if m.label in MODIFIERS]
         if sent_drugs:
-            spans = [(m.start, m.end) for m in items if m.label in MODIFIERS or m.label == "DOSE"]
-            _link_modifiers(text, sent_drugs, mods, spans)
+            spans = _Spans(
+                [(m.start, m.end) for m in items if m.label in MODIFIERS or m.label == "DOSE"]
+            )
+            _link_modifiers(text, sent, mods, spans)
         elif unlinked and previous and sent_id - 1 in {d.mention.sent_id for d in previous}:
             # A sentence that names no drug and opens on its dose ("The dose was 30 mg."):
             # the one drug of the sentence before.
@@ -205,11 +237,11 @@ def _rank(m: Mention) -> int:
 
 
 # ---- step 2: doses -> drugs -----------------------------------------------------------------
-def _link_doses(text: str, drugs: list[_Drug], doses: list[_Dose], sent_start: int) -> list[_Dose]:
+def _link_doses(text: str, sent: _Sentence, doses: list[_Dose], sent_start: int) -> list[_Dose]:
     """Attach each dose group to its drug; return the groups that found none."""
     unlinked = []
     for g in doses:
-        owner = _dose_owner(text, drugs, g, sent_start)
+        owner = _dose_owner(text, sent, g, sent_start)
         if owner is None:
             unlinked.append(g)
         else:
@@ -217,12 +249,13 @@ def _link_doses(text: str, drugs: list[_Drug], doses: list[_Dose], sent_start: i
     return unlinked
 
 
-def _dose_owner(text: str, drugs: list[_Drug], g: _Dose, sent_start: int) -> _Drug | None:
-    for d in drugs:
-        if d.mention.start < g.end and g.start < d.mention.end:
-            return d  # "low-dose naltrexone" known as one drug name
-    before = [d for d in drugs if d.mention.end <= g.start]
-    after = [d for d in drugs if d.mention.start >= g.end]
+def _dose_owner(text: str, sent: _Sentence, g: _Dose, sent_start: int) -> _Drug | None:
+    drugs = sent.drugs
+    nb, na = sent.split(g.start, g.end)
+    if nb < na:
+        return drugs[nb]  # "low-dose naltrexone" known as one drug name
+    before = drugs[:nb]
+    after = drugs[na:]
     if before:
         # "ketamine (30 mg)": brackets bind the dose to the drug before them
         d = before[-1]
@@ -252,9 +285,8 @@ def _dose_owner(text: str, drugs: list[_Drug], g: _Dose, sent_start: int) -> _Dr
             return d
         clauses = _CLAUSE.finditer(text, sent_start, g.start)
         clause_start = max((m.end() for m in clauses), default=sent_start)
-        own = [x for x in drugs if clause_start <= x.mention.start < g.start]
-        names = {_name(text, x.mention) for x in before}
-        if not own and len(names) == 1 and len(gap) <= 2 * _MAX_BEFORE:
+        own = sent.any_between(clause_start, g.start)
+        if not own and sent.one_name[nb] and len(gap) <= 2 * _MAX_BEFORE:
             return d
     return None
 
@@ -280,16 +312,15 @@ def _tight(gap: str) -> bool:
 
 
 # ---- step 3: routes, frequencies, durations -> drugs ------------------------------------------
-def _link_modifiers(
-    text: str, drugs: list[_Drug], mods: list[Mention], spans: list[tuple[int, int]]
-) -> None:
-    names = {_name(text, d.mention) for d in drugs}
+def _link_modifiers(text: str, sent: _Sentence, mods: list[Mention], spans: _Spans) -> None:
+    drugs = sent.drugs
+    single = sent.one_name[len(drugs)]
     for m in mods:
-        before = [d for d in drugs if d.mention.end <= m.start]
-        after = [d for d in drugs if d.mention.start >= m.end]
-        inside = [d for d in drugs if d.mention.start < m.end and m.start < d.mention.end]
-        if inside:  # "ketamine infusion" recognized as one route span around the drug
-            inside[0].add(m)
+        nb, na = sent.split(m.start, m.end)
+        before = drugs[nb - 1 : nb] if nb else []  # the last drug before it (all that is used)
+        after = drugs[na : na + 1]  # the first drug after it
+        if nb < na:  # "ketamine infusion" recognized as one route span around the drug
+            drugs[nb].add(m)
             continue
         if after and _prefix(text, m, after[0], spans):
             after[0].add(m)
@@ -305,16 +336,16 @@ def _link_modifiers(
                 if m.label not in d.mods:
                     d.add(m)
             continue
-        if len(names) == 1:
-            nearest = min(drugs, key=lambda d: _distance(d, m))
-            nearest.add(m)
+        if single:
+            min(before + after, key=lambda d: _distance(d, m)).add(m)
             continue
         if not before:
             # Before the first drug: shared by the drugs of the clause after it.
             clause_end = _clause_end(text, m.end)
-            for d in after:
-                if d.mention.start < clause_end:
-                    d.add(m)
+            for d in drugs[na:]:
+                if d.mention.start >= clause_end:
+                    break
+                d.add(m)
             continue
         owner = before[-1]
         owner.add(m)
@@ -323,7 +354,7 @@ def _link_modifiers(
                 d.add(m)
 
 
-def _gap_after(text: str, d: _Drug, m: Mention, spans: list[tuple[int, int]]) -> str:
+def _gap_after(text: str, d: _Drug, m: Mention, spans: _Spans) -> str:
     """Text between a drug (and the doses right after it) and a mention after it, other
     regimen mentions left out."""
     end = d.mention.end
@@ -335,7 +366,7 @@ def _gap_after(text: str, d: _Drug, m: Mention, spans: list[tuple[int, int]]) ->
     return _without(text, end, m.start, spans)
 
 
-def _prefix(text: str, m: Mention, d: _Drug, spans: list[tuple[int, int]]) -> bool:
+def _prefix(text: str, m: Mention, d: _Drug, spans: _Spans) -> bool:
     """`m` right before drug `d`: "oral methadone", "intravenous (IV) cytarabine",
     "intrathecal injections of MTX", "weekly subcutaneous injections of interferon"
     (other regimen mentions in between are skipped)."""
@@ -346,12 +377,12 @@ def _prefix(text: str, m: Mention, d: _Drug, spans: list[tuple[int, int]]) -> bo
     return routed and _DOSE_OF.fullmatch(gap) is not None
 
 
-def _without(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+def _without(text: str, start: int, end: int, spans: _Spans) -> str:
     """text[start:end] with the regimen mentions inside it replaced by a space."""
     out = []
     pos = start
-    for s, e in spans:
-        if start <= s and e <= end and s >= pos:
+    for s, e in spans.within(start, end):
+        if s >= pos:
             out.append(text[pos:s])
             out.append(" ")
             pos = e
@@ -359,10 +390,31 @@ def _without(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> s
     return "".join(out)
 
 
+class _Spans:
+    """Mention spans sorted by start, for lookups by bisect."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def within(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The spans that lie inside [start, end)."""
+        i = bisect.bisect_left(self.starts, start)
+        while i < len(self.spans) and self.spans[i][0] < end:
+            if self.spans[i][1] <= end:
+                yield self.spans[i]
+            i += 1
+
+    def covers(self, start: int, end: int) -> bool:
+        """True when one span contains [start, end)."""
+        i = bisect.bisect_right(self.starts, start)
+        return any(s <= start and end <= e for s, e in self.spans[max(0, i - 8) : i])
+
+
 def _coordinated(text: str, drugs: list[_Drug], d: _Drug, backwards: bool = False) -> list[_Drug]:
     """Drugs listed together with `d` ("methadone (3 mg) and ketamine (30 mg)"), in order."""
     out = []
-    i = drugs.index(d)
+    i = d.index
     step = -1 if backwards else 1
     j = i
     while 0 <= j + step < len(drugs):
