@@ -198,6 +198,20 @@ def _others(load: dict[str, Any]) -> str:
     return text + "."
 
 
+def source_fingerprint() -> str:
+    """A hash of every file under src/ and rules/ (names, sizes, mtimes): if it changes during
+    the run, the runs being compared did not run the same code."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for top in (ROOT / "src", ROOT / "rules"):
+        for p in sorted(top.rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts:
+                st = p.stat()
+                h.update(f"{p.relative_to(ROOT)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
 def _git(*args: str) -> str:
     try:
         out = subprocess.run(
@@ -1056,6 +1070,7 @@ def main(argv: list[str] | None = None) -> int:
 
     res = Results(machine=machine(), timeout=args.timeout)
     res.load["start"] = os.getloadavg()
+    fingerprint = source_fingerprint()
     busy0, own0, wall0 = busy_cpu_s(), own_cpu_s(), time.perf_counter()
     if res.load["start"][0] > 0.5:
         print(
@@ -1126,6 +1141,11 @@ def main(argv: list[str] | None = None) -> int:
         full = profile_pipeline(texts[:n], res)
         (HERE / "profile.txt").write_text(full, encoding="utf-8")
     res.load["end"] = os.getloadavg()
+    if source_fingerprint() != fingerprint:
+        res.problems.append(
+            "files under src/ or rules/ changed while the benchmark ran (someone is editing this "
+            "checkout): runs compared with each other may not have run the same code"
+        )
     wall = time.perf_counter() - wall0
     others = max(busy_cpu_s() - busy0 - (own_cpu_s() - own0), 0.0) if busy0 is not None else None
     res.load["others_cpu_s"] = others
