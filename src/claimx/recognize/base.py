@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,15 +68,22 @@ class TextRecognizer:
 
 
 def drop_overlaps(found: Iterable[Found]) -> list[Found]:
-    """Keep the longest of overlapping mentions of one label (earlier wins a tie), sorted."""
+    """Keep the longest of overlapping mentions of one label (earlier wins a tie), sorted.
+
+    O(n log n) searches: the kept spans of a label are disjoint, so only the one that starts
+    before a candidate's end can overlap it; a text full of mentions stays fast.
+    """
     ordered = sorted(found, key=lambda f: (-(f.end - f.start), f.start))
+    starts: dict[str, list[int]] = {}
+    ends: dict[str, list[int]] = {}
     kept: list[Found] = []
-    taken: dict[str, list[tuple[int, int]]] = {}
     for f in ordered:
-        spans = taken.setdefault(f.label, [])
-        if any(f.start < e and s < f.end for s, e in spans):
+        s, e = starts.setdefault(f.label, []), ends.setdefault(f.label, [])
+        i = bisect.bisect_left(s, f.end)
+        if i and e[i - 1] > f.start:
             continue
-        spans.append((f.start, f.end))
+        s.insert(i, f.start)
+        e.insert(i, f.end)
         kept.append(f)
     return sorted(kept, key=lambda f: (f.start, f.end, f.label))
 

@@ -15,7 +15,6 @@ The grammars are data: regex templates in rules/patterns/regimen.yml whose place
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from claimx.normalize.units import (
     parse_factor,
     unit_key,
 )
-from claimx.recognize.base import Found, TextRecognizer
+from claimx.recognize.base import Found, TextRecognizer, drop_overlaps
 from claimx.rules import read_yaml, rules_dir
 
 PATTERNS_FILE = "patterns/regimen.yml"
@@ -300,11 +299,11 @@ class RegimenFinder:
     def find(self, text: str) -> list[Found]:
         """All DOSE, ROUTE, FREQUENCY and DURATION mentions of `text` (longest per label)."""
         low = lower_same_length(text)
-        doses = _longest_first(self._doses(text, low))
-        routes = _longest_first(self._routes(text, low))
-        freqs = _longest_first(self._frequencies(text, low, doses))
+        doses = drop_overlaps(self._doses(text, low))
+        routes = drop_overlaps(self._routes(text, low))
+        freqs = drop_overlaps(self._frequencies(text, low, doses))
         context = sorted(doses + routes + freqs, key=lambda f: f.start)
-        durations = _longest_first(self._durations(text, low, context))
+        durations = drop_overlaps(self._durations(text, low, context))
         return sorted(doses + routes + freqs + durations, key=lambda f: (f.start, f.end, f.label))
 
     def _matches(self, label: str, low: str) -> Iterable[tuple[Pattern, re.Match[str]]]:
@@ -698,24 +697,6 @@ def _windows(gates: tuple[re.Pattern[str], ...], low: str) -> list[tuple[int, in
         else:
             spans.append((lo, hi))
     return spans
-
-
-def _longest_first(found: Iterable[Found]) -> list[Found]:
-    """base.drop_overlaps in O(n log n): the longest of overlapping mentions of one label
-    (earlier wins a tie), sorted; a text full of mentions stays linear."""
-    ordered = sorted(found, key=lambda f: (-(f.end - f.start), f.start))
-    starts: dict[str, list[int]] = {}
-    ends: dict[str, list[int]] = {}
-    kept: list[Found] = []
-    for f in ordered:
-        s, e = starts.setdefault(f.label, []), ends.setdefault(f.label, [])
-        i = bisect.bisect_left(s, f.end)  # kept spans are disjoint: check the one before `end`
-        if i and e[i - 1] > f.start:
-            continue
-        s.insert(i, f.start)
-        e.insert(i, f.end)
-        kept.append(f)
-    return sorted(kept, key=lambda f: (f.start, f.end, f.label))
 
 
 def _any_of(pieces: Iterable[str]) -> str:
