@@ -85,13 +85,15 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
             },
             {
                 "regimen_id": "r3",
+                "combination": "k1",
                 "drug": "methadone",
                 "dose_low": 3.0,
                 "route": "oral",
                 "daily_dose_low": 9.0,
             },
             {
-                "regimen_id": "r3",
+                "regimen_id": "r4",
+                "combination": "k1",
                 "drug": "ketamine",
                 "dose_low": 30.0,
                 "route": "oral",
@@ -203,8 +205,8 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
         "A combination of oral methadone and ketamine was effective.",
         ("methadone", "ketamine"),
         [
-            {"regimen_id": "r1", "drug": "methadone", "route": "oral"},
-            {"regimen_id": "r1", "drug": "ketamine", "route": "oral"},
+            {"regimen_id": "r1", "combination": "k1", "drug": "methadone", "route": "oral"},
+            {"regimen_id": "r2", "combination": "k1", "drug": "ketamine", "route": "oral"},
         ],
     ),
     (
@@ -281,6 +283,7 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
         [
             {
                 "regimen_id": "r1",
+                "combination": "k1",
                 "drug": "amoxicillin",
                 "dose_low": 875.0,
                 "dose_high": 875.0,
@@ -288,7 +291,8 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
                 "duration_days": 7.0,
             },
             {
-                "regimen_id": "r1",
+                "regimen_id": "r2",
+                "combination": "k1",
                 "drug": "clavulanate",
                 "dose_low": 125.0,
                 "daily_dose_low": 250.0,
@@ -426,7 +430,9 @@ def test_mention_ids_name_what_was_used() -> None:
 
 def test_regimen_ids_in_text_order() -> None:
     rows = regimens(SEED_LIST, "methadone", "ketamine")
-    assert [r.regimen_id for r in rows] == ["r1", "r2", "r3", "r3"]
+    assert [r.regimen_id for r in rows] == ["r1", "r2", "r3", "r4"]
+    # the methadone/ketamine combination: two rows, one combination id
+    assert [r.combination for r in rows] == [None, None, "k1", "k1"]
     assert all(r.doc_id == "d1" for r in rows)
 
 

@@ -1225,12 +1225,12 @@ def _regimen_ids(
     mention_span: Mapping[str, tuple[int, int]],
 ) -> tuple[str, ...]:
     """The sentence's regimens that lie in the clause (by their mentions), or all of them when
-    they name no mention."""
-    out = []
+    they name no mention. A combination's drugs share one regimen id: each id is listed once."""
+    out: dict[str, None] = {}
     for r in regimens:
         spans = [mention_span[i] for i in r.mention_ids if i in mention_span]
         if not spans or any(cs <= s < ce for s, _ in spans):
-            out.append(r.regimen_id)
+            out[r.regimen_id] = None
     return tuple(out)
 
 

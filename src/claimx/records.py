@@ -64,6 +64,7 @@ class RegimenRow:
     daily_dose_unit: str | None
     daily_dose_derived: bool
     mention_ids: tuple[str, ...]
+    combination: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -529,7 +530,21 @@ def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) ->
                 ids[key] = f"r{len(ids) + 1}"
             part = parts.get((i, id(g))) if g is not None else None
             rows.append(_row(doc_id, ids[key], text, d, g, rs, part))
-    return rows
+    return _unique_ids(rows)
+
+
+def _unique_ids(rows: list[RegimenRow]) -> list[RegimenRow]:
+    """One id per row (r1, r2... in text order); the components of a combination, which were
+    built under one shared id, keep it as their `combination` (k1, k2...)."""
+    shared = Counter(r.regimen_id for r in rows)
+    combos: dict[str, str] = {}
+    out = []
+    for n, r in enumerate(rows, 1):
+        combo = None
+        if shared[r.regimen_id] > 1:
+            combo = combos.setdefault(r.regimen_id, f"k{len(combos) + 1}")
+        out.append(replace(r, regimen_id=f"r{n}", combination=combo))
+    return out
 
 
 def _distinct_routes(routes: list[Mention]) -> list[Mention]:
