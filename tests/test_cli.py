@@ -190,3 +190,21 @@ def test_resume_with_another_format_is_refused(tmp_path: Path, seed_dir: Path) -
     result = invoke("extract", str(seed_dir), "-o", str(out), "--resume", "--format", "json")
     assert result.exit_code == 1
     assert "resume with that format" in result.stderr
+
+
+def test_summarize_by_claim_sorts_and_flags_overclaims(seed_out: Path) -> None:
+    result = invoke(
+        "summarize", str(seed_out), "--by", "claim", "--sort", "certainty", "--format", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    certainties = [r["certainty"] for r in rows]
+    assert certainties == sorted(certainties)
+    strong = [r for r in rows if r["certainty"] == "strong" and "without a doubt" in r["text"]]
+    assert strong and strong[0]["overclaim"]
+
+
+def test_summarize_unknown_sort_column_is_a_clear_error(seed_out: Path) -> None:
+    result = invoke("summarize", str(seed_out), "--by", "claim", "--sort", "nope")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "no column 'nope'" in result.stderr

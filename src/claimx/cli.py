@@ -328,6 +328,10 @@ def summarize(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Show at most this many rows.")
     ] = None,
+    sort: Annotated[
+        str | None, typer.Option("--sort", help="Sort by this column (e.g. certainty, evidence).")
+    ] = None,
+    descending: Annotated[bool, typer.Option("--desc", help="Sort in descending order.")] = False,
 ) -> None:
     """Summarize extracted tables with pandas.
 
@@ -337,6 +341,8 @@ def summarize(
 
         claimx summarize claimx-out --by condition --format json
 
+        claimx summarize --by claim --sort certainty --limit 20
+
         claimx extract data/raw -o - --format jsonl | claimx summarize --by drug -
     """
     from claimx.summarize import read_tables, render
@@ -344,6 +350,13 @@ def summarize(
 
     tables = read_tables(source)
     df = make_summary(tables, by.value, top=top)
+    if sort is not None:
+        if sort not in df.columns:
+            raise ClaimxError(
+                f"no column {sort!r} in the --by {by.value} summary; choose one of "
+                + ", ".join(str(c) for c in df.columns)
+            )
+        df = df.sort_values(sort, ascending=not descending, kind="stable").reset_index(drop=True)
     if limit is not None:
         df = df.head(limit)
     chosen = fmt or (SummaryFormat.table if sys.stdout.isatty() else SummaryFormat.csv)

@@ -185,9 +185,11 @@ def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
             "negated",
             "certainty",
             "evidence",
+            "overclaim",
             "text",
         ]
         out = claims[cols].copy()
+        out["overclaim"] = out["overclaim"].fillna("")
         for c in ("drugs", "comparators", "conditions"):
             out[c] = out[c].map(lambda v: "; ".join(v) if isinstance(v, list) else (v or ""))
         return out.reset_index(drop=True)
