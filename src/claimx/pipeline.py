@@ -56,39 +56,42 @@ def split_sentences(doc: Any) -> Any:
     final period ("Pain Free, No Side Effects" above a paragraph), while hard-wrapped text
     continues a sentence on a line that starts in lower case.
     """
+    import numpy
+    from spacy.attrs import SENT_START
+
     n = len(doc)
     if n == 0:
         return doc
-    doc[0].is_sent_start = True
+    # Read every token once and write all flags in one call: setting tok.is_sent_start one
+    # token at a time makes spaCy rescan the Doc each time (quadratic in its length).
+    texts = [t.text for t in doc]
+    glued = [not t.whitespace_ for t in doc]
+    space = [t.is_space for t in doc]
+    flags = [-1] * n  # 1 starts a sentence, -1 does not
+    flags[0] = 1
     pending = False  # a sentence end was seen; the next word may start a sentence
     forced = False  # a blank line was seen: the next word starts a sentence whatever its case
     for i in range(1, n):
-        prev = doc[i - 1]
-        tok = doc[i]
-        if prev.is_space and "\n" in prev.text:
+        ptext = texts[i - 1]
+        if space[i - 1] and "\n" in ptext:
             pending = True
-            forced = forced or prev.text.count("\n") > 1
-        elif prev.text in SENTENCE_END and not (i >= 2 and _non_final(doc[i - 2], prev)):
+            forced = forced or ptext.count("\n") > 1
+        elif ptext in SENTENCE_END and not (i >= 2 and glued[i - 2] and _non_final(texts[i - 2])):
             pending = True
-        if tok.is_space:
-            tok.is_sent_start = False
+        if space[i] or not pending:
             continue
-        if pending and tok.text in CLOSERS and not prev.whitespace_ and not prev.is_space:
-            tok.is_sent_start = False  # '."' or '.)': the closer stays with its sentence
-            continue
-        if pending:
-            tok.is_sent_start = forced or not tok.text[0].islower()
-            pending = forced = False
-        else:
-            tok.is_sent_start = False
+        text = texts[i]
+        if text in CLOSERS and glued[i - 1] and not space[i - 1]:
+            continue  # '."' or '.)': the closer stays with its sentence
+        if forced or not text[0].islower():
+            flags[i] = 1
+        pending = forced = False
+    doc.from_array([SENT_START], numpy.asarray(flags, dtype="int64").astype("uint64"))
     return doc
 
 
-def _non_final(word: Any, period: Any) -> bool:
-    """True when `period` directly follows an abbreviation such as "i.v" or "et al"."""
-    if word.whitespace_:
-        return False
-    text = word.text
+def _non_final(text: str) -> bool:
+    """True when a period follows an abbreviation such as "i.v" or "et al"."""
     return text.lower() in NON_FINAL or DOTTED_ABBREVIATION.fullmatch(text) is not None
 
 
