@@ -208,3 +208,49 @@ def test_summarize_unknown_sort_column_is_a_clear_error(seed_out: Path) -> None:
     result = invoke("summarize", str(seed_out), "--by", "claim", "--sort", "nope")
     assert result.exit_code == 1 and result.stdout == ""
     assert "no column 'nope'" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def outputs_by_format(tmp_path_factory, seed_dir: Path) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("formats")
+    out = {}
+    for fmt in ("csv", "json", "jsonl", "parquet"):
+        result = invoke("extract", str(seed_dir), "-o", str(base / fmt), "--format", fmt, "-q")
+        assert result.exit_code == 0, result.stderr
+        out[fmt] = base / fmt
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "parquet"])
+def test_every_format_reads_back_with_the_same_rows_and_values(outputs_by_format, fmt) -> None:
+    from claimx.summarize import read_tables
+
+    reference = read_tables(outputs_by_format["csv"])
+    tables = read_tables(outputs_by_format[fmt])
+    for name, df in reference.items():
+        other = tables[name]
+        assert list(other.columns) == list(df.columns), name
+        assert len(other) == len(df), name
+        for col in ("doc_id", "start", "end", "dose_low", "value", "drugs", "mention_ids"):
+            if col in df.columns and len(df):
+                left = [None if _missing(v) else v for v in df[col].tolist()]
+                right = [None if _missing(v) else v for v in other[col].tolist()]
+                assert _plain(left) == _plain(right), (name, col)
+
+
+def _missing(v) -> bool:
+    try:
+        return v is None or v != v  # NaN / NA
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(values: list) -> list:
+    return [list(v) if hasattr(v, "__len__") and not isinstance(v, str) else v for v in values]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "parquet"])
+def test_summarize_accepts_every_format(outputs_by_format, fmt) -> None:
+    result = invoke("summarize", str(outputs_by_format[fmt]), "--by", "drug", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "ketamine" in {r["drug"] for r in json.loads(result.stdout)}
