@@ -255,8 +255,9 @@ def extract(
         raise typer.Exit(1)
 
 
-class _Terminated(Exception):
-    """SIGTERM, turned into an exception so that outputs are cleaned up or kept whole."""
+class _Terminated(BaseException):
+    """SIGTERM, turned into an exception so that outputs are cleaned up or kept whole (a
+    BaseException, so that no `except Exception` on the way swallows it)."""
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:

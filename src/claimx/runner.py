@@ -80,7 +80,14 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(rules: str | None, model: str | None) -> None:
+    import signal
+
     from claimx.extract import Extractor
+
+    # The parent decides what an interruption means (clean up, or keep finished documents);
+    # a worker just stops when the pool terminates it, and leaves Ctrl-C to the parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     _WORKER["extractor"] = Extractor(rules, model)
 
@@ -174,7 +181,9 @@ def run_extract(
     else:
         import multiprocessing as mp
 
-        ctx = mp.get_context("spawn" if _fork_unsafe() else "fork")
+        # Fresh interpreters, not forks: a fork copies the parent's threads' locks (a progress
+        # display, a test runner) and its signal handlers into every worker.
+        ctx = mp.get_context("spawn")
         with ctx.Pool(options.jobs, _worker_init, (options.rules, options.model)) as pool:
             report.timings["pipeline_load_s"] = time.perf_counter() - t0
             # imap keeps input order, so the output is the same whatever --jobs is.
@@ -189,12 +198,6 @@ def run_extract(
         report.timings["documents_per_s"] = report.documents / extract_s
         report.timings["words_per_s"] = report.words / extract_s
     return report
-
-
-def _fork_unsafe() -> bool:
-    import sys
-
-    return sys.platform == "darwin" or sys.platform.startswith("win")
 
 
 def merge_inputs(
