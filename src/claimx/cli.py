@@ -203,8 +203,10 @@ def extract(
         sink = folder_writer(folder, fmt)
         if resume:
             previous = _resume_from(folder, fmt, sink)
-            options.skip_sha256 = frozenset(
-                i["sha256"] for i in previous if i.get("status") in ("ok", "skipped")
+            options.skip = frozenset(
+                (i.get("doc_id"), i["sha256"])
+                for i in previous
+                if i.get("status") in ("ok", "skipped")
             )
     progress = _progress(quiet)
     interrupted = False

@@ -245,6 +245,14 @@ def _from_bytes(data: bytes, shown: str, doc_id: str, jsonl: bool | None) -> Ite
     yield Document(doc_id, text, shown, sha256_text(text))
 
 
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _looks_jsonl(text: str) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines or not lines[0].lstrip().startswith("{"):
@@ -277,4 +285,16 @@ def _from_jsonl(text: str, shown: str, stem: str) -> Iterator[Item]:
             continue
         doc_id = str(obj["id"]) if obj.get("id") not in (None, "") else f"{stem}:{n}"
         title = obj.get("title") if isinstance(obj.get("title"), str) else None
+        bad = next(
+            (
+                k
+                for k, v in (("text", body), ("id", doc_id), ("title", title))
+                if v is not None and not _encodable(v)
+            ),
+            None,
+        )
+        if bad is not None:
+            # JSON can escape a lone surrogate ("\ud800"), which is not Unicode text.
+            yield Failure(where, f"'{bad}' holds an unpaired surrogate escape; not valid Unicode")
+            continue
         yield Document(doc_id, body, where, sha256_text(body), title)

@@ -48,7 +48,7 @@ _APPOSITION = re.compile(
 )
 # Between a dose and the drug it names: "30 mg of ketamine", "12.5 to 25 mg) of liquid ketamine".
 _DOSE_OF = re.compile(
-    r"\s*[)\]]?\s*of\s+(?:(?:the|a|an|liquid|oral|intravenous|iv|a\s+\w+)\s+"
+    r"\s*(?:[)\]]\s*)?of\s+(?:(?:the|a|an|liquid|oral|intravenous|iv|a\s+\w+)\s+"
     r"|[\w-]+\s+){0,3}",
     re.IGNORECASE,
 )

@@ -30,7 +30,9 @@ class RunOptions:
     model: str | None = None
     jobs: int = 1
     strict: bool = False
-    skip_sha256: frozenset[str] = frozenset()
+    # (doc_id, sha256) of documents already in the output (--resume): identity and content
+    # together, so that two inputs with the same text are both kept.
+    skip: frozenset[tuple[str, str]] = frozenset()
     text_column: str = "text"
     id_column: str | None = None
 
@@ -144,7 +146,7 @@ def run_extract(
                 on_failure(item)
                 if options.strict:
                     raise InputError(f"{item.source}: {item.reason} (stopped: --strict)")
-            elif item.sha256 in options.skip_sha256:
+            elif (item.doc_id, item.sha256) in options.skip:
                 report.skipped += 1
                 report.add(
                     {
@@ -209,9 +211,11 @@ def merge_inputs(
         return current
     kept = [{**e, "status": "ok"} if e.get("status") == "skipped" else e for e in previous]
     kept = [{k: v for k, v in e.items() if k != "reason"} for e in kept]
-    known = {e.get("sha256") for e in kept}
+    known = {(e.get("doc_id"), e.get("sha256")) for e in kept}
     return kept + [
-        e for e in current if not (e.get("status") == "skipped" and e.get("sha256") in known)
+        e
+        for e in current
+        if not (e.get("status") == "skipped" and (e.get("doc_id"), e.get("sha256")) in known)
     ]
 
 

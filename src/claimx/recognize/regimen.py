@@ -352,7 +352,7 @@ class RegimenFinder:
         comparator = spread = period = None
         descending = False
         if p.kind == "list":
-            parts = re.split(r"\s*(?:,|\band/or\b|\band\b|\bor\b)\s*", groups["list"])
+            parts = re.split(r"(?:(?<!\s)\s+)?(?:,|\band/or\b|\band\b|\bor\b)\s*", groups["list"])
             nums = [parse_number(x) for x in parts if x.strip()]
             if any(v is None for v in nums):
                 return None

@@ -975,7 +975,7 @@ class StatisticFinder:
                     value=value,
                     comparator="=",
                     unit=m.group("vunit"),
-                    measure=re.sub(r"\s+was$|\s+of$", "", measure),
+                    measure=re.sub(r"(?<!\s)\s+(?:was|of)$", "", measure),
                 )
 
 
