@@ -51,9 +51,11 @@ def read_yaml(path: Path) -> Any:
     """Parse a YAML rules file (cached: rules files do not change during a run)."""
     import yaml
 
+    # libyaml's C loader parses the rules files ~10x faster than the pure-Python one.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with path.open(encoding="utf-8") as f:
-            return yaml.safe_load(f)
+            return yaml.load(f, Loader=loader)  # noqa: S506  (a safe loader)
     except yaml.YAMLError as e:
         raise RuleError(f"{path}: not valid YAML ({e})") from None
     except OSError as e:
