@@ -16,6 +16,7 @@ rules/cues/README.md describes the files and the order of the decisions.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -495,6 +496,14 @@ def _measurement_pattern(words: Sequence[str], hyphenated: Sequence[str]) -> re.
 
 def load_cues(rules: str | Path | None = None) -> Cues:
     """The compiled cue lists of a rules folder (cached per folder)."""
+    # build_claims calls this once per document: resolving the folder (importlib.resources)
+    # cost more than the cue lookup itself, so the resolution is cached too, keyed on what
+    # decides it (the override and $CLAIMX_RULES).
+    return _cues_for(rules, os.environ.get("CLAIMX_RULES"))
+
+
+@lru_cache(maxsize=8)
+def _cues_for(rules: str | Path | None, env: str | None) -> Cues:
     return _load_cues(Path(rules_dir(rules)))
 
 
