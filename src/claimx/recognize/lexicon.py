@@ -396,8 +396,7 @@ def apply_abbreviations(
             # ("SIADH" defined by a wording the lexicon lacks); only short ones ("MS") are
             # ambiguous enough to drop.
             continue
-        for m in re.finditer(r"(?<![\w-])" + re.escape(short) + r"(?![\w-])", text):
-            occurrences[short].add((m.start(), m.end()))
+        occurrences[short].update(_standalone(text, short))
         for span in occurrences[short]:
             replace[span] = [
                 Found(
@@ -418,6 +417,25 @@ def apply_abbreviations(
             out.extend(items)
     out.sort(key=lambda f: (f.start, f.end, f.label))
     return out
+
+
+def _standalone(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """Spans of `word` in `text` with neither a word character nor a hyphen on either side,
+    left to right and not overlapping: what re.finditer(r"(?<![\w-])WORD(?![\w-])") finds,
+    without compiling a regex per abbreviation per document (\w is isalnum() or "_")."""
+    n = len(word)
+    if not n:
+        return  # a short form is never empty (spaCy spans); nothing to look for
+    i = text.find(word)
+    while i != -1:
+        j = i + n
+        before = text[i - 1] if i else " "
+        after = text[j] if j < len(text) else " "
+        if before.isalnum() or before in "_-" or after.isalnum() or after in "_-":
+            i = text.find(word, i + 1)
+        else:
+            yield i, j
+            i = text.find(word, j)
 
 
 def _long_form_meaning(
