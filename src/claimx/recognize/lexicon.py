@@ -420,7 +420,7 @@ def apply_abbreviations(
 
 
 def _standalone(text: str, word: str) -> Iterator[tuple[int, int]]:
-    """Spans of `word` in `text` with neither a word character nor a hyphen on either side,
+    r"""Spans of `word` in `text` with neither a word character nor a hyphen on either side,
     left to right and not overlapping: what re.finditer(r"(?<![\w-])WORD(?![\w-])") finds,
     without compiling a regex per abbreviation per document (\w is isalnum() or "_")."""
     n = len(word)
