@@ -510,10 +510,6 @@ class StatisticFinder:
                 match = pattern.regex.match
                 within = pattern.near_within
                 near = pattern.near.search if pattern.near is not None else None
-                if near is not None and near(text) is None:
-                    # Its cue ("CI", "±", "SD"...) is nowhere in the text: no start can pass
-                    # the window check below, so one scan of the text skips them all.
-                    continue
                 if pattern.follows not in followed:
                     followed[pattern.follows] = _starts_followed_by(by_class, pattern.follows)
                 for start in followed[pattern.follows]:
