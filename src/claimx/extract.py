@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from claimx.load import Document, sha256_text
-from claimx.recognize.base import Found, Mention
+from claimx.recognize.base import Found, Mention, doc_text
 from claimx.records import (
     AbbreviationRow,
     ClaimRow,
@@ -84,7 +84,7 @@ def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
 
 def analyze(doc: Any, base: int = 0) -> Piece:
     """Sentences, mentions and abbreviations of one processed Doc, shifted by `base`."""
-    text = doc.text
+    text = doc_text(doc)
     spans: list[tuple[int, int]] = []
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char

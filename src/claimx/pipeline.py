@@ -57,16 +57,21 @@ def split_sentences(doc: Any) -> Any:
     continues a sentence on a line that starts in lower case.
     """
     import numpy
-    from spacy.attrs import SENT_START
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START, SPACY
+
+    from claimx.recognize.base import doc_text
 
     n = len(doc)
     if n == 0:
         return doc
-    # Read every token once and write all flags in one call: setting tok.is_sent_start one
-    # token at a time makes spaCy rescan the Doc each time (quadratic in its length).
-    texts = [t.text for t in doc]
-    glued = [not t.whitespace_ for t in doc]
-    space = [t.is_space for t in doc]
+    # Read the tokens as one array and write all flags in one call: Token objects are slow to
+    # make, and setting tok.is_sent_start one token at a time makes spaCy rescan the Doc each
+    # time (quadratic in its length).
+    arr = doc.to_array([IDX, LENGTH, SPACY, IS_SPACE]).tolist()
+    text = doc_text(doc)
+    texts = [text[i : i + k] for i, k, _, _ in arr]
+    glued = [not sp for _, _, sp, _ in arr]
+    space = [bool(isp) for _, _, _, isp in arr]
     flags = [-1] * n  # 1 starts a sentence, -1 does not
     flags[0] = 1
     pending = False  # a sentence end was seen; the next word may start a sentence

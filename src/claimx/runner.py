@@ -90,11 +90,17 @@ def _worker_init(rules: str | None, model: str | None) -> None:
     # a worker just stops when the pool terminates it, and leaves Ctrl-C to the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-    _WORKER["extractor"] = Extractor(rules, model)
+    try:
+        _WORKER["extractor"] = Extractor(rules, model)
+    except Exception as e:  # noqa: BLE001  reported by the first task, not by a respawn loop
+        # An initializer that raises makes the pool respawn the worker forever; keep the
+        # error and let the first task raise it in the parent instead.
+        _WORKER["error"] = e
 
 
 def _worker_run(batch: list[Document]) -> list[dict[str, list[Any]]]:
+    if "error" in _WORKER:
+        raise _WORKER["error"]
     extractor = _WORKER["extractor"]
     return [r.tables() for r in extractor.process(batch)]
 

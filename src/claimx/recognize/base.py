@@ -38,6 +38,15 @@ def register_extensions() -> None:
         Doc.set_extension("claimx_found", default=None)
 
 
+def doc_text(doc: Any) -> str:
+    """The Doc's text, built once per Doc: spaCy rebuilds `doc.text` from every token on
+    each access, and every claimx component needs it."""
+    text = doc.user_data.get("claimx_text")
+    if text is None:
+        text = doc.user_data["claimx_text"] = doc.text
+    return text
+
+
 def add_found(doc: Any, found: Iterable[Found]) -> None:
     """Append mentions to doc._.claimx_found and mirror them as spans in doc.spans['claimx']."""
     items = list(found)
@@ -63,7 +72,7 @@ class TextRecognizer:
         self.find = find
 
     def __call__(self, doc: Any) -> Any:
-        add_found(doc, self.find(doc.text))
+        add_found(doc, self.find(doc_text(doc)))
         return doc
 
 
