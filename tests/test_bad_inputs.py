@@ -46,6 +46,8 @@ def read_manifest(out: Path) -> dict[str, Any]:
 
 
 def read_table(out: Path, name: str) -> list[dict[str, str]]:
+    # A sentence of a text without breaks can be a whole piece (200,000 characters).
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
     with (out / f"{name}.csv").open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
@@ -365,7 +367,8 @@ def test_a_large_file_is_extracted_in_pieces(tmp_path: Path) -> None:
 
 @pytest.mark.xfail(strict=True, reason="bugs-hostile.md H5: claims cubic in a long clause")
 def test_a_one_megabyte_line_without_a_sentence_break(tmp_path: Path) -> None:
-    words = "ketamine infusion was given to patients with chronic pain in the ward and "
+    # Direction cues and drugs all through one clause, as in a results table run together.
+    words = "ketamine infusion reduced pain in patients with chronic pain in the ward and "
     text = (words * (1_000_000 // len(words) + 1))[:1_000_000]
     path = tmp_path / "line.txt"
     path.write_text(text, encoding="utf-8")
@@ -586,6 +589,23 @@ def test_resume_keeps_a_duplicate_text_under_another_name(tmp_path: Path) -> Non
     assert invoke("extract", str(folder), "-o", str(out), "-q", "--resume").exit_code == 0
     assert [d["doc_id"] for d in read_table(out, "documents")] == ["a", "b"]
     assert [i["doc_id"] for i in read_manifest(out)["inputs"]] == ["a", "b"]
+
+
+@pytest.mark.xfail(strict=True, reason="bugs-hostile.md H8: csv field limit in carry_over")
+def test_resume_over_a_very_long_sentence(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long_text = "ketamine infusion was given to patients in the ward " * 3000  # 156,000 chars
+    (folder / "a.txt").write_text(long_text, encoding="utf-8")
+    out = tmp_path / "out"
+    first = invoke("extract", str(folder / "a.txt"), "-o", str(out), "-q", "--resume")
+    assert first.exit_code == 0
+    assert max(len(s["text"]) for s in read_table(out, "sentences")) > 131_072
+    (folder / "b.txt").write_text("Morphine 5 mg iv.", encoding="utf-8")
+    # A child process: this module raises the csv field limit for its own reading.
+    result = run_claimx(["extract", str(folder), "-o", str(out), "-q", "--resume"])
+    assert result.returncode == 0, result.stderr
+    assert [d["doc_id"] for d in read_table(out, "documents")] == ["a", "b"]
 
 
 def test_gzip_input_is_read(tmp_path: Path) -> None:
