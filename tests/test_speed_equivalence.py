@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimx.checks import p_from_statistic
 from claimx.recognize.lexicon import _standalone
 
 
@@ -58,3 +61,83 @@ def test_standalone_cases(text: str, word: str, expected: list[tuple[int, int]])
 )
 def test_standalone_matches_the_regex(text: str, word: str) -> None:
     assert list(_standalone(text, word)) == regex_standalone(text, word)
+
+
+def scipy_stats_p(test_type: str, value: float, df1: float | None, df2: float | None) -> Any:
+    """p_from_statistic as it was with scipy.stats (before it moved to scipy.special)."""
+    from scipy import stats
+
+    if test_type == "t":
+        return float(2 * stats.t.sf(abs(value), df1))
+    if test_type == "z":
+        return float(2 * stats.norm.sf(abs(value)))
+    if test_type == "F":
+        return float(stats.f.sf(value, df1, df2))
+    return float(stats.chi2.sf(value, df1))
+
+
+def same_float(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (math.isnan(a) and math.isnan(b)) or (
+        a == b and math.copysign(1, a) == math.copysign(1, b)
+    )
+
+
+INF, NAN = math.inf, math.nan
+
+
+@pytest.mark.parametrize(
+    ("test_type", "value", "df1", "df2"),
+    [
+        ("t", 2.2, 28, None),
+        ("t", 0.0, 5, None),
+        ("t", -3.1, 1, None),
+        ("t", INF, 10, None),
+        ("t", 2.0, INF, None),
+        ("t", INF, INF, None),
+        ("t", NAN, 10, None),
+        ("t", 2.0, NAN, None),
+        ("z", 1.96, None, None),
+        ("z", -40.0, None, None),
+        ("z", INF, None, None),
+        ("F", 4.1, 2, 57),
+        ("F", 0.0, 2, 57),
+        ("F", 0.0, 2, INF),
+        ("F", 0.0, INF, INF),
+        ("F", 3.0, INF, 10),
+        ("F", INF, 3, 10),
+        ("F", INF, INF, INF),
+        ("F", 0.0, NAN, 3),
+        ("chi2", 3.84, 1, None),
+        ("chi2", 0.0, 4, None),
+        ("chi2", 0.0, INF, None),
+        ("chi2", INF, INF, None),
+        ("chi2", INF, 3, None),
+        ("chi2", 0.0, NAN, None),
+        ("chi2", 1e300, 2, None),
+    ],
+    ids=lambda v: str(v),
+)
+def test_p_from_statistic_equals_scipy_stats(
+    test_type: str, value: float, df1: float | None, df2: float | None
+) -> None:
+    expected = scipy_stats_p(test_type, value, df1, df2)
+    assert same_float(p_from_statistic(test_type, value, df1, df2), expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["t", "z", "F", "chi2"]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=1e-3, max_value=1e9) | st.just(INF),
+    st.floats(min_value=1e-3, max_value=1e9) | st.just(INF),
+)
+def test_p_from_statistic_matches_scipy_stats(
+    test_type: str, value: float, df1: float, df2: float
+) -> None:
+    if test_type in ("F", "chi2") and value < 0:
+        assert p_from_statistic(test_type, value, df1, df2) is None
+        return
+    expected = scipy_stats_p(test_type, value, df1, df2)
+    assert same_float(p_from_statistic(test_type, value, df1, df2), expected)
