@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,9 +63,17 @@ class Piece:
     abbreviations: list[tuple[int, int, str, str]]
 
 
+# A run of characters with no white space longer than this is no word (OCR junk, an ASCII
+# table, a broken export); spaCy's tokenizer is quadratic in such a run, so it is cut into
+# pieces of RUN_PIECE characters, each tokenized on its own.
+LONG_RUN = re.compile(r"\S{1000,}")
+RUN_PIECE = 256
+
+
 def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
     """Cut `text` into pieces of at most `limit` characters, preferring paragraph, line,
-    sentence and word breaks, in that order."""
+    sentence and word breaks, in that order; runs of 1,000+ characters without white space
+    become pieces of their own, of RUN_PIECE characters."""
     bounds = []
     start, n = 0, len(text)
     while n - start > limit:
@@ -79,7 +88,15 @@ def chunk_bounds(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
         bounds.append((start, end))
         start = end
     bounds.append((start, n))
-    return bounds
+    runs = [m.span() for m in LONG_RUN.finditer(text)]
+    if not runs:
+        return bounds
+    cuts = {b for pair in bounds for b in pair}
+    for a, b in runs:
+        cuts.update(range(a, b, RUN_PIECE))
+        cuts.add(b)
+    points = sorted(cuts)
+    return [(a, b) for a, b in zip(points, points[1:], strict=False) if b > a]
 
 
 def analyze(doc: Any, base: int = 0) -> Piece:
@@ -207,7 +224,7 @@ class Extractor:
         def pieces() -> Iterator[tuple[str, tuple[Document, int, bool]]]:
             for document in documents:
                 text = document.text
-                if len(text) <= CHUNK_CHARS:
+                if len(text) <= CHUNK_CHARS and LONG_RUN.search(text) is None:
                     yield text, (document, 0, True)
                     continue
                 bounds = chunk_bounds(text)

@@ -151,6 +151,8 @@ class FolderWriter:
             f = self.files[name]
             with path.open(encoding="utf-8", newline="") as src:
                 if self.fmt is Format.csv:
+                    # Our own cells can be long (a sentence of a text without breaks).
+                    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
                     reader = csv.reader(src)
                     next(reader, None)  # header
                     for cells in reader:  # csv, not lines: a cell may hold a line break
