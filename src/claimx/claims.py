@@ -962,21 +962,20 @@ def _clause_claim(doc: _Doc, cs: int, ce: int) -> _Claim | None:
     all_drugs = doc.mentions("DRUG", cs, ce)
     conditions = doc.mentions("CONDITION", cs, ce)
     # A cue word inside a drug's name ("adrenergic blocking agents") is part of the name.
+    drug_index = _Index.of(all_drugs)
+    condition_index = _Index.of(conditions)
     hits = [
         h
         for h in doc.directions.within(cs, ce)
-        if _requirements_met(text, h, all_drugs, conditions)
-        and not any(
-            m.start <= h.start and h.end <= m.end and m.end - m.start > h.end - h.start
-            for m in all_drugs
-        )
+        if _requirements_met(text, h, drug_index, condition_index)
+        and not _inside_drug_name(h, drug_index)
     ]
     if not hits:
         return None
     markers = doc.comparators.within(cs, ce)
     hit, direction = _choose(hits, markers)
     # No drug, no claim: "it" or "the 3 treatments" are not resolved to an earlier drug.
-    attached = _attached_drug(hit, all_drugs) if hit.cue.attached else None
+    attached = _attached_drug(hit, drug_index) if hit.cue.attached else None
     if attached is not None:
         drug_mentions = [attached]
     else:
@@ -1058,29 +1057,70 @@ def _claimed_drugs(
     return [m for m in kept if m.mention_id not in objects or _name(doc, m).lower() in named]
 
 
-def _requirements_met(
-    text: str, hit: Hit, drugs: Sequence[Mention], conditions: Sequence[Mention]
-) -> bool:
-    drug_before = any(m.end <= hit.start for m in drugs)
-    condition_after = any(m.start >= hit.end for m in conditions)
-    condition_before = any(m.end <= hit.start for m in conditions)
-    # "rhabdomyolysis associated with clozapine": the drug right after the cue (a few words,
-    # no comma), not one further on ("pain associated with fibromyalgia, opioids ...").
-    drug_after = any(
-        m.start >= hit.end
-        and "," not in text[hit.end : m.start]
-        and len(_WORD.findall(text, hit.end, m.start)) <= _LINK_WORDS
-        for m in drugs
-    )
-    for need in hit.cue.requires:
-        if need == "drug_before" and not drug_before:
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """A clause's mentions of one label sorted by start, for the cue checks: every check is a
+    comparison or a bisection, so a long clause stays linear (one label's mentions never
+    overlap, so their ends are sorted too)."""
+
+    items: tuple[Mention, ...]
+    starts: tuple[int, ...]
+    min_end: int
+    max_start: int
+
+    @classmethod
+    def of(cls, mentions: Sequence[Mention]) -> _Index:
+        items = tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
+        return cls(
+            items,
+            tuple(m.start for m in items),
+            min((m.end for m in items), default=-1),
+            max((m.start for m in items), default=-1),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def any_before(self, pos: int) -> bool:
+        return bool(self.items) and self.min_end <= pos
+
+    def any_after(self, pos: int) -> bool:
+        return bool(self.items) and self.max_start >= pos
+
+    def first_after(self, pos: int) -> Mention | None:
+        i = bisect.bisect_left(self.starts, pos)
+        return self.items[i] if i < len(self.items) else None
+
+    def last_starting_by(self, pos: int, strict: bool = False) -> Mention | None:
+        i = (bisect.bisect_left if strict else bisect.bisect_right)(self.starts, pos)
+        return self.items[i - 1] if i else None
+
+
+def _requirements_met(text: str, hit: Hit, drugs: _Index, conditions: _Index) -> bool:
+    def drug_after() -> bool:
+        # "rhabdomyolysis associated with clozapine": the drug right after the cue (a few
+        # words, no comma), not one further on ("pain associated with fibromyalgia, opioids").
+        # Only the nearest drug can qualify: a later one's gap holds the nearer one's.
+        m = drugs.first_after(hit.end)
+        if m is None or "," in text[hit.end : m.start]:
             return False
-        if need == "condition_after" and not condition_after:
+        words = 0
+        for _ in _WORD.finditer(text, hit.end, m.start):
+            words += 1
+            if words > _LINK_WORDS:
+                return False
+        return True
+
+    for need in hit.cue.requires:
+        if need == "drug_before" and not drugs.any_before(hit.start):
+            return False
+        if need == "condition_after" and not conditions.any_after(hit.end):
             return False
         if need == "condition" and not conditions:
             return False
         if need == "drug_and_condition" and not (
-            (drug_before and condition_after) or (condition_before and drug_after)
+            (drugs.any_before(hit.start) and conditions.any_after(hit.end))
+            or (conditions.any_before(hit.start) and drug_after())
         ):
             return False
     if hit.cue.attached and _attached_drug(hit, drugs) is None:
@@ -1088,9 +1128,21 @@ def _requirements_met(
     return True
 
 
-def _attached_drug(hit: Hit, drugs: Sequence[Mention]) -> Mention | None:
+def _inside_drug_name(hit: Hit, drugs: _Index) -> bool:
+    """A cue word inside a longer drug name ("adrenergic blocking agents")."""
+    m = drugs.last_starting_by(hit.start)
+    return (
+        m is not None
+        and m.start <= hit.start
+        and hit.end <= m.end
+        and m.end - m.start > hit.end - hit.start
+    )
+
+
+def _attached_drug(hit: Hit, drugs: _Index) -> Mention | None:
     """The drug a cue hangs on: "nafcillin" of "nafcillin-induced"."""
-    return next((m for m in drugs if m.end == hit.start), None)
+    m = drugs.last_starting_by(hit.start, strict=True)
+    return m if m is not None and m.end == hit.start else None
 
 
 def _split_comparators(
