@@ -365,7 +365,7 @@ def test_a_large_file_is_extracted_in_pieces(tmp_path: Path) -> None:
     assert all(text[int(m["start"]) : int(m["end"])] == m["text"] for m in mentions[::97])
 
 
-@pytest.mark.xfail(strict=True, reason="bugs-hostile.md H5: claims cubic in a long clause")
+@pytest.mark.xfail(strict=True, reason="bugs-hostile.md H5: claims quadratic in a long clause")
 def test_a_one_megabyte_line_without_a_sentence_break(tmp_path: Path) -> None:
     # Direction cues and drugs all through one clause, as in a results table run together.
     words = "ketamine infusion reduced pain in patients with chronic pain in the ward and "
@@ -591,7 +591,6 @@ def test_resume_keeps_a_duplicate_text_under_another_name(tmp_path: Path) -> Non
     assert [i["doc_id"] for i in read_manifest(out)["inputs"]] == ["a", "b"]
 
 
-@pytest.mark.xfail(strict=True, reason="bugs-hostile.md H8: csv field limit in carry_over")
 def test_resume_over_a_very_long_sentence(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
