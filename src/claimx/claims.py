@@ -16,6 +16,7 @@ rules/cues/README.md describes the files and the order of the decisions.
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -1024,6 +1025,16 @@ def _choose(hits: Sequence[Hit], markers: Sequence[Hit]) -> tuple[Hit, str]:
     return hits[0], hits[0].cue.group
 
 
+def _count_words(text: str, start: int, end: int, limit: int) -> int:
+    """How many words text[start:end] holds, counting no further than `limit`."""
+    n = 0
+    for _ in _WORD.finditer(text, start, end):
+        n += 1
+        if n >= limit:
+            break
+    return n
+
+
 def _claimed_drugs(
     doc: _Doc, cs: int, drugs: Sequence[Mention], hits: Sequence[Hit], markers: Sequence[Hit]
 ) -> list[Mention]:
@@ -1031,22 +1042,37 @@ def _claimed_drugs(
     thing a "reduce" cue reduces ("reduce the use of opioids"); a drug that describes the
     population in an opening phrase ("For patients who are taking opioids, ketamine ...").
     Each rule applies only when some other drug is left."""
-    kept = [m for m in drugs if not any(h.start < m.end and m.start < h.end for h in hits)]
+    # Drugs that no cue hit overlaps (hits sorted by start, with the running maximum of
+    # their ends: one bisection per drug keeps a long clause linear).
+    by_start = sorted(hits, key=lambda h: h.start)
+    hit_starts = [h.start for h in by_start]
+    max_end = list(itertools.accumulate((h.end for h in by_start), max))
+
+    def overlapped(m: Mention) -> bool:
+        i = bisect.bisect_left(hit_starts, m.end)
+        return i > 0 and max_end[i - 1] > m.start
+
+    kept = [m for m in drugs if not overlapped(m)]
     # A comparison ends what is reduced: "reducing allodynia compared with methadone".
-    stops = [h.start for h in hits if h.cue.group in COMPARATIVE] + [k.start for k in markers]
+    stops = sorted(
+        [h.start for h in hits if h.cue.group in COMPARATIVE] + [k.start for k in markers]
+    )
+    ordered = sorted(kept, key=lambda m: m.start)
+    kept_starts = [m.start for m in ordered]
     objects = set()
     for h in hits:
         if h.cue.id != "benefit-reduce":
             continue
-        for m in kept:
-            between = doc.text[h.end : m.start]
-            if (
-                h.end <= m.start
-                and "," not in between
-                and len(_WORD.findall(between)) <= _OBJECT_WORDS
-                and not any(h.end <= st < m.start for st in stops)
-            ):
-                objects.add(m.mention_id)
+        j = bisect.bisect_left(stops, h.end)
+        stop = stops[j] if j < len(stops) else None
+        # The drugs right after the cue, nearest first; a later drug's gap holds a nearer
+        # one's, so the first that fails (a comma, too many words, a comparison) ends it.
+        for m in ordered[bisect.bisect_left(kept_starts, h.end) :]:
+            if "," in doc.text[h.end : m.start] or (stop is not None and stop < m.start):
+                break
+            if _count_words(doc.text, h.end, m.start, _OBJECT_WORDS + 1) > _OBJECT_WORDS:
+                break
+            objects.add(m.mention_id)
     population = _POPULATION.match(doc.text, cs)
     if population:
         objects.update(m.mention_id for m in kept if m.end <= population.end())
