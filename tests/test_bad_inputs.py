@@ -365,7 +365,6 @@ def test_a_large_file_is_extracted_in_pieces(tmp_path: Path) -> None:
     assert all(text[int(m["start"]) : int(m["end"])] == m["text"] for m in mentions[::97])
 
 
-@pytest.mark.xfail(strict=True, reason="bugs-hostile.md H5: claims quadratic in a long clause")
 def test_a_one_megabyte_line_without_a_sentence_break(tmp_path: Path) -> None:
     # Direction cues and drugs all through one clause, as in a results table run together.
     words = "ketamine infusion reduced pain in patients with chronic pain in the ward and "
