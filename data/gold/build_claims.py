@@ -18,26 +18,14 @@ import re
 import sys
 from pathlib import Path
 
+from claimx import records
+
 HERE = Path(__file__).resolve().parent
 RAW = HERE.parent / "raw"
 OUT = HERE / "claims.jsonl"
-DIRECTIONS = frozenset({"benefit", "harm", "no_difference", "superior", "inferior", "unclear"})
-CERTAINTIES = frozenset({"strong", "asserted", "hedged"})
-EVIDENCE = frozenset(
-    {
-        "meta_analysis",
-        "systematic_review",
-        "rct",
-        "observational",
-        "case_series",
-        "case_report",
-        "preclinical",
-        "review",
-        "expert_opinion",
-        "anecdote",
-        "unspecified",
-    }
-)
+DIRECTIONS = frozenset(records.DIRECTIONS)
+CERTAINTIES = frozenset(records.CERTAINTIES)
+EVIDENCE = frozenset(records.EVIDENCE_TYPES)
 
 D0, D1, D2, D3, D4 = (
     "000_59967498bf88ecbd",

@@ -28,25 +28,16 @@ from typing import Any
 
 from claimx.errors import RuleError
 from claimx.recognize.base import Mention
-from claimx.records import ClaimRow, RegimenRow, StatisticRow
+from claimx.records import (
+    DIRECTIONS,
+    EVIDENCE_TYPES,
+    ClaimRow,
+    RegimenRow,
+    StatisticRow,
+)
 from claimx.rules import read_yaml, rules_dir
 
-DIRECTIONS = ("benefit", "harm", "no_difference", "superior", "inferior", "unclear")
 COMPARATIVE = frozenset({"no_difference", "superior", "inferior"})
-CERTAINTIES = ("strong", "asserted", "hedged")
-EVIDENCE_TYPES = (
-    "meta_analysis",
-    "systematic_review",
-    "rct",
-    "observational",
-    "case_series",
-    "case_report",
-    "preclinical",
-    "review",
-    "expert_opinion",
-    "anecdote",
-    "unspecified",
-)
 # Designs that cannot carry "without a doubt": the overclaim flag fires on these. An
 # unspecified design is flagged only when the text itself calls its evidence weak.
 WEAK_EVIDENCE = frozenset(

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from claimx import records
 from claimx.errors import InputError
 
 Span = tuple[int, int]
@@ -29,23 +30,9 @@ SCOPES = frozenset({"exhaustive", "partial", "superset"})
 PRECISION_SCOPES = frozenset({"exhaustive", "superset"})
 RECALL_SCOPES = frozenset({"exhaustive", "partial"})
 FORMATS = ("table", "json", "markdown")
-DIRECTIONS = frozenset({"benefit", "harm", "no_difference", "superior", "inferior", "unclear"})
-CERTAINTIES = frozenset({"strong", "asserted", "hedged"})
-EVIDENCE = frozenset(
-    {
-        "meta_analysis",
-        "systematic_review",
-        "rct",
-        "observational",
-        "case_series",
-        "case_report",
-        "preclinical",
-        "review",
-        "expert_opinion",
-        "anecdote",
-        "unspecified",
-    }
-)
+DIRECTIONS = frozenset(records.DIRECTIONS)
+CERTAINTIES = frozenset(records.CERTAINTIES)
+EVIDENCE = frozenset(records.EVIDENCE_TYPES)
 # Keys a gold claim line must carry, with the type each value must have.
 CLAIM_KEYS: Mapping[str, type | tuple[type, ...]] = MappingProxyType(
     {

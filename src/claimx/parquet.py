@@ -5,7 +5,6 @@ groups, so memory stays flat however many documents go through."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import shutil
@@ -17,7 +16,7 @@ from claimx import SCHEMA_VERSION
 from claimx.errors import OutputError
 from claimx.records import TABLES
 from claimx.schema import Column, table_columns
-from claimx.write import MANIFEST, check_output_folder
+from claimx.write import check_output_folder, swap_in
 
 SUFFIX = "parquet"
 # Rows per row group: large enough for good compression and fast scans, small enough that the
@@ -151,16 +150,7 @@ class ParquetWriter:
         for name in TABLES:
             self._flush(name)
             self.writers[name].close()
-        with (self.tmp / MANIFEST).open("w", encoding="utf-8") as f:
-            json.dump(manifest, f, ensure_ascii=False, indent=1, allow_nan=False)
-            f.write("\n")
-        old = None
-        if self.folder.exists():
-            old = self.folder.parent / f".{self.folder.name}.old-{os.getpid()}"
-            os.replace(self.folder, old)
-        os.replace(self.tmp, self.folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_in(self.tmp, self.folder, manifest)
 
     def abort(self) -> None:
         """Drop the temporary folder; the previous output stays."""

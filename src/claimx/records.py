@@ -103,6 +103,24 @@ class StatisticRow:
     rule_id: str = ""
 
 
+# The values the claims table's columns take (the output contract).
+DIRECTIONS = ("benefit", "harm", "no_difference", "superior", "inferior", "unclear")
+CERTAINTIES = ("strong", "asserted", "hedged")
+EVIDENCE_TYPES = (
+    "meta_analysis",
+    "systematic_review",
+    "rct",
+    "observational",
+    "case_series",
+    "case_report",
+    "preclinical",
+    "review",
+    "expert_opinion",
+    "anecdote",
+    "unspecified",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimRow:
     doc_id: str

@@ -174,16 +174,7 @@ class FolderWriter:
             if self.fmt is Format.json:
                 f.write("\n]\n" if self.rows[name] else "]\n")
             f.close()
-        with (self.tmp / MANIFEST).open("w", encoding="utf-8") as f:
-            json.dump(manifest, f, ensure_ascii=False, indent=1, allow_nan=False)
-            f.write("\n")
-        old = None
-        if self.folder.exists():
-            old = self.folder.parent / f".{self.folder.name}.old-{os.getpid()}"
-            os.replace(self.folder, old)
-        os.replace(self.tmp, self.folder)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swap_in(self.tmp, self.folder, manifest)
 
     def abort(self) -> None:
         """Drop the temporary folder; the previous output stays."""
@@ -191,6 +182,21 @@ class FolderWriter:
             if not f.closed:
                 f.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def swap_in(tmp: Path, folder: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest into the finished temporary folder and put it in `folder`'s place;
+    the previous output is removed only once the new one is there."""
+    with (tmp / MANIFEST).open("w", encoding="utf-8") as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=1, allow_nan=False)
+        f.write("\n")
+    old = None
+    if folder.exists():
+        old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def folder_writer(folder: Path, fmt: Format) -> Any:
