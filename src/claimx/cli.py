@@ -204,7 +204,7 @@ def extract(
         if resume:
             previous = _resume_from(folder, fmt, sink)
             options.skip = frozenset(
-                (i.get("doc_id"), i["sha256"])
+                (str(i.get("doc_id")), str(i["sha256"]))
                 for i in previous
                 if i.get("status") in ("ok", "skipped")
             )

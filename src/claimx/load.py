@@ -121,7 +121,7 @@ def iter_documents(
 def _iter_path(raw: str, stdin: object, opts: ReadOptions) -> Iterator[Item]:
     if raw == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read()  # type: ignore[attr-defined]
+        data = stream.read()  # type: ignore[union-attr]
         if isinstance(data, str):
             data = data.encode("utf-8")
         if data.lstrip()[:1] == b"<" or data[:2] == b"\x1f\x8b":

@@ -139,7 +139,7 @@ def build_nlp(rules: str | Path | None = None, model: str | None = None) -> Any:
     # scispaCy's detector runs an empty matcher on texts without abbreviations, and spaCy warns
     # (W036) each time; the warning says nothing about the user's input.
     warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
-    detector = nlp.add_pipe("abbreviation_detector")
+    detector: Any = nlp.add_pipe("abbreviation_detector")
     # scispaCy matches every "(" ... ")" pair of a text with an unbounded pattern, then drops
     # those longer than 8 tokens inside the brackets: quadratic on text dense in brackets.
     # Bounding the pattern to what the filter keeps finds the same abbreviations.

@@ -121,6 +121,12 @@ def _top(values: Any, n: int = 3) -> str:
     return "; ".join(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
 
 
+def _tally(values: Any) -> str:
+    """'benefit 3, harm 1': each value with its count, in alphabetical order."""
+    counts: Counter[str] = Counter(str(v) for v in values)
+    return ", ".join(f"{key} {n}" for key, n in sorted(counts.items()))
+
+
 def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
@@ -253,9 +259,7 @@ def summarize(tables: dict[str, Any], by: str, top: int = 3) -> Any:
         out["claims"] = exploded.groupby("k").size()
         if by == "drug":
             for col in ("direction", "certainty"):
-                counts = exploded.groupby("k")[col].agg(
-                    lambda s: ", ".join(f"{k} {v}" for k, v in sorted(Counter(s).items()))
-                )
+                counts = exploded.groupby("k")[col].agg(_tally)
                 out[f"claims by {col}"] = counts
     else:
         out["claims"] = 0

@@ -10,7 +10,6 @@ from typing import Any
 LABELS = ("DRUG", "DOSE", "ROUTE", "FREQUENCY", "DURATION", "CONDITION", "STATISTIC")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Found:
     """One recognized mention: character offsets into the document text (end exclusive).
