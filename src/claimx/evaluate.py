@@ -19,6 +19,7 @@ from typing import Any
 
 from claimx import records
 from claimx.errors import InputError
+from claimx.rules import read_jsonl
 
 Span = tuple[int, int]
 # {"labels": {label: {"lenient": {...}, "strict": {...}, "scope": [...]}}, "documents": int,
@@ -360,21 +361,7 @@ def render_errors(examples: Sequence[Mapping[str, Any]], fmt: str = "table") -> 
 
 
 def _read_jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    try:
-        f = path.open(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot read gold file {path} ({e.strerror}); check the path") from None
-    with f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path}:{n}: not valid JSON ({e.msg})") from None
-            if not isinstance(obj, dict):
-                raise InputError(f"{path}:{n}: expected one JSON object per line")
-            yield n, obj
+    return read_jsonl(path, InputError, "gold file")
 
 
 def _check_entity(ent: Any, text: str, where: str) -> None:

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from claimx.errors import RuleError
+from claimx.errors import ClaimxError, RuleError
 
 
 def rules_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -31,18 +31,25 @@ def rules_dir(override: str | os.PathLike[str] | None = None) -> Path:
     raise RuleError("claimx's rules folder is missing; reinstall claimx or set CLAIMX_RULES")
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, object) for each non-blank line of a JSONL rules file."""
-    with path.open(encoding="utf-8") as f:
+def read_jsonl(
+    path: Path, error: type[ClaimxError] = RuleError, what: str = "rules file"
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) for each non-blank line of a JSONL file; `//` lines are
+    comments. Problems raise `error`, naming the file and line."""
+    try:
+        f = path.open(encoding="utf-8")
+    except OSError as e:
+        raise error(f"cannot read {what} {path} ({e.strerror}); check the path") from None
+    with f:
         for n, line in enumerate(f, 1):
             if not line.strip() or line.lstrip().startswith("//"):
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as e:
-                raise RuleError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+                raise error(f"{path}:{n}: not valid JSON ({e.msg})") from None
             if not isinstance(obj, dict):
-                raise RuleError(f"{path}:{n}: expected a JSON object")
+                raise error(f"{path}:{n}: expected one JSON object per line")
             yield n, obj
 
 
