@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -170,13 +171,17 @@ def run_extract(
                 yield item
 
     def written(tables: dict[str, list[Any]]) -> None:
-        sink.write(tables)
-        row = tables["documents"][0]
-        report.add(
-            {"source": row.source, "doc_id": row.doc_id, "sha256": row.sha256, "status": "ok"},
-            order.pop(row.doc_id, report.seen),
-        )
-        report.documents += 1
+        # A document's rows and its manifest entry go together or not at all: Ctrl-C or
+        # SIGTERM arriving in between would leave rows the manifest does not list (and that a
+        # --resume run would write again).
+        with _signals_deferred():
+            sink.write(tables)
+            row = tables["documents"][0]
+            report.add(
+                {"source": row.source, "doc_id": row.doc_id, "sha256": row.sha256, "status": "ok"},
+                order.pop(row.doc_id, report.seen),
+            )
+            report.documents += 1
 
     if options.jobs <= 1:
         from claimx.extract import Extractor
@@ -206,6 +211,21 @@ def run_extract(
         report.timings["documents_per_s"] = report.documents / extract_s
         report.timings["words_per_s"] = report.words / extract_s
     return report
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block is done (they are delivered right after)."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def merge_inputs(
