@@ -100,6 +100,27 @@ def _non_final(text: str) -> bool:
     return text.lower() in NON_FINAL or DOTTED_ABBREVIATION.fullmatch(text) is not None
 
 
+class TextKeepingTokenizer:
+    """The pipeline's tokenizer, keeping the text it was given on the Doc.
+
+    spaCy rebuilds `doc.text` from every token on each access (a tenth of claimx's run time
+    when each component asked for it); every claimx component reads it through
+    `recognize.base.doc_text`, which finds it here.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Any:
+        doc = self.tokenizer(text)
+        doc.user_data["claimx_text"] = text
+        return doc
+
+    def __getattr__(self, name: str) -> Any:
+        # pipe(), vocab, rules, to_bytes ... stay the wrapped tokenizer's.
+        return getattr(self.tokenizer, name)
+
+
 @Language.factory("claimx_sentences")
 def make_sentence_splitter(nlp: Any, name: str) -> Any:
     """claimx's sentence splitter as a pipeline component (see split_sentences)."""
@@ -145,6 +166,7 @@ def build_nlp(rules: str | Path | None = None, model: str | None = None) -> Any:
     # Bounding the pattern to what the filter keeps finds the same abbreviations.
     detector.matcher.remove("parenthesis")
     detector.matcher.add("parenthesis", [[{"ORTH": "("}, {"OP": "{1,8}"}, {"ORTH": ")"}]])
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.max_length = 2_000_000  # extract.py cuts texts into pieces far below this
     for name in RECOGNIZERS:
         nlp.add_pipe(name, config={"rules": folder})

@@ -24,7 +24,7 @@ from typing import Any
 from spacy.language import Language
 
 from claimx.errors import RuleError
-from claimx.recognize.base import Found, add_found, register_extensions
+from claimx.recognize.base import Found, add_found, doc_text, register_extensions
 from claimx.rules import read_tsv, rules_dir
 
 # Bump when the pickled layout or the key normalization changes: old caches are then ignored.
@@ -685,14 +685,14 @@ class LexiconRecognizer:
         self.lexicon = lexicon
 
     def __call__(self, doc: Any) -> Any:
-        found = self.lexicon.find(doc.text)
+        found = self.lexicon.find(doc_text(doc))
         if doc.has_extension("abbreviations") and doc._.abbreviations:
             pairs = [
                 (s.start_char, s.end_char, s._.long_form.start_char, s._.long_form.end_char)
                 for s in doc._.abbreviations
                 if getattr(s._, "long_form", None) is not None
             ]
-            found = apply_abbreviations(self.lexicon, doc.text, found, pairs)
+            found = apply_abbreviations(self.lexicon, doc_text(doc), found, pairs)
         add_found(doc, found)
         return doc
 
