@@ -141,3 +141,78 @@ def test_p_from_statistic_matches_scipy_stats(
         return
     expected = scipy_stats_p(test_type, value, df1, df2)
     assert same_float(p_from_statistic(test_type, value, df1, df2), expected)
+
+
+@pytest.fixture(scope="module")
+def tokenizer_nlp() -> Any:
+    from claimx.pipeline import build_nlp
+
+    return build_nlp()
+
+
+def matcher_pairs(nlp: Any, doc: Any) -> list[tuple[int, int]]:
+    """What scispaCy's bracket Matcher (bounded to 8 tokens inside) gave."""
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(nlp.vocab)
+    matcher.add("parenthesis", [[{"ORTH": "("}, {"OP": "{1,8}"}, {"ORTH": ")"}]])
+    return [(s, e) for _, s, e in matcher(doc)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nerve growth factor (NGF) was", [(3, 6)]),
+        ("a ( b ( c ) d ) e", [(3, 6), (1, 6), (3, 8), (1, 8)]),
+        ("A (B) and C (D)", [(1, 4), (6, 9), (1, 9)]),
+        ("x ( ) y", []),
+        ("one (a b c d e f g h) two", [(1, 11)]),
+        ("one (a b c d e f g h i) two", []),
+        (") a (", []),
+        ("no brackets at all", []),
+        ("", []),
+    ],
+    ids=[
+        "definition",
+        "nested-all-pairs-by-end-then-later-start",
+        "two-pairs-and-the-span-over-both",
+        "empty-brackets",
+        "eight-inside",
+        "nine-inside-too-long",
+        "reversed",
+        "none",
+        "empty-text",
+    ],
+)
+def test_bracket_pairs_cases(tokenizer_nlp: Any, text: str, expected: list[tuple[int, int]]) -> None:
+    from claimx.pipeline import BracketPairs
+
+    doc = tokenizer_nlp.make_doc(text)
+    assert [(s, e) for _, s, e in BracketPairs()(doc)] == expected
+    assert matcher_pairs(tokenizer_nlp, doc) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab (()) ,.\n")), max_size=60))
+def test_bracket_pairs_equal_the_matcher(tokenizer_nlp: Any, text: str) -> None:
+    from claimx.pipeline import BracketPairs
+
+    doc = tokenizer_nlp.make_doc(text)
+    assert [(s, e) for _, s, e in BracketPairs()(doc)] == matcher_pairs(tokenizer_nlp, doc)
+
+
+@pytest.mark.parametrize("span_group", [True, False], ids=["span-group", "no-span-group"])
+def test_span_group_switch_leaves_mentions_alone(span_group: bool) -> None:
+    from claimx.pipeline import build_nlp
+    from claimx.recognize.base import doc_text
+
+    text = "Ketamine 30 mg orally (p = .03) eased complex regional pain syndrome (CRPS)."
+    with_group = build_nlp()(text)
+    doc = build_nlp(span_group=span_group)(text)
+    assert doc._.claimx_found == with_group._.claimx_found
+    assert len(doc._.claimx_found) >= 4
+    assert doc_text(doc) == doc.text == text
+    if span_group:
+        assert [s.label_ for s in doc.spans["claimx"]] == [f.label for f in doc._.claimx_found]
+    else:
+        assert "claimx" not in doc.spans

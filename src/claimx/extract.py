@@ -216,7 +216,7 @@ class Extractor:
         from claimx.pipeline import build_nlp
 
         self.rules = rules
-        self.nlp = build_nlp(rules, model)
+        self.nlp = build_nlp(rules, model, span_group=False)
 
     def process(self, documents: Iterable[Document]) -> Iterator[DocResult]:
         """DocResults in input order; a long document goes through in pieces."""

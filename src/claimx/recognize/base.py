@@ -29,6 +29,10 @@ class Found:
 Finder = Callable[[str], Iterable[Found]]
 
 
+# doc.user_data key: False when no doc.spans["claimx"] group is wanted (see add_found).
+SPAN_GROUP_KEY = "claimx_span_group"
+
+
 def register_extensions() -> None:
     """Register claimx's custom attributes once (guarded; never forced)."""
     from spacy.tokens import Doc
@@ -47,11 +51,15 @@ def doc_text(doc: Any) -> str:
 
 
 def add_found(doc: Any, found: Iterable[Found]) -> None:
-    """Append mentions to doc._.claimx_found and mirror them as spans in doc.spans['claimx']."""
+    """Append mentions to doc._.claimx_found and mirror them as spans in doc.spans['claimx']
+    (for spaCy users; claimx's own tables read claimx_found, and its pipeline turns the span
+    group off through doc.user_data[SPAN_GROUP_KEY], which saves a span per mention)."""
     items = list(found)
     if doc._.claimx_found is None:
         doc._.claimx_found = []
     doc._.claimx_found.extend(items)
+    if not doc.user_data.get(SPAN_GROUP_KEY, True):
+        return
     group = doc.spans["claimx"] if "claimx" in doc.spans else None
     spans = list(group) if group is not None else []
     for f in items:
