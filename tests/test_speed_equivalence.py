@@ -184,7 +184,9 @@ def matcher_pairs(nlp: Any, doc: Any) -> list[tuple[int, int]]:
         "empty-text",
     ],
 )
-def test_bracket_pairs_cases(tokenizer_nlp: Any, text: str, expected: list[tuple[int, int]]) -> None:
+def test_bracket_pairs_cases(
+    tokenizer_nlp: Any, text: str, expected: list[tuple[int, int]]
+) -> None:
     from claimx.pipeline import BracketPairs
 
     doc = tokenizer_nlp.make_doc(text)
@@ -216,3 +218,43 @@ def test_span_group_switch_leaves_mentions_alone(span_group: bool) -> None:
         assert [s.label_ for s in doc.spans["claimx"]] == [f.label for f in doc._.claimx_found]
     else:
         assert "claimx" not in doc.spans
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["A", "B", "AB", "(", ")", "x"]), max_size=30),
+    st.lists(
+        st.lists(st.sampled_from(["A", "B", "AB", "x"]), min_size=1, max_size=3),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_token_sequences_equal_the_matcher(
+    tokenizer_nlp: Any, words: list[str], sequences: list[list[str]]
+) -> None:
+    from spacy.matcher import Matcher
+    from spacy.tokens import Doc
+
+    from claimx.pipeline import TokenSequences
+
+    doc = Doc(tokenizer_nlp.vocab, words=words)
+    matcher, fast = Matcher(tokenizer_nlp.vocab), TokenSequences(tokenizer_nlp.vocab)
+    for k, seq in enumerate(sequences):
+        pattern = [[{"ORTH": w} for w in seq]]
+        matcher.add(f"key{k}", pattern)
+        fast.add(f"key{k}", pattern)
+    assert fast(doc) == list(matcher(doc))
+    fast.remove("key0")
+    assert "key0" not in fast and len(fast) == len(sequences) - 1
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [[{"LOWER": "a"}], [{"ORTH": "a", "OP": "+"}], []],
+    ids=["other-attribute", "operator", "empty"],
+)
+def test_token_sequences_refuse_other_patterns(tokenizer_nlp: Any, pattern: Any) -> None:
+    from claimx.pipeline import TokenSequences
+
+    with pytest.raises(ValueError, match="ORTH-only"):
+        TokenSequences(tokenizer_nlp.vocab).add("k", [pattern])

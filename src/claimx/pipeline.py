@@ -158,6 +158,52 @@ class BracketPairs:
         return [(0, -negstart, end) for end, negstart in pairs]
 
 
+class TokenSequences:
+    """The part of spaCy's Matcher that scispaCy's abbreviation detector uses for its second
+    pass: add(key, [[{"ORTH": ...}, ...]]), remove(key), and calling it on a Doc gives every
+    occurrence of each exact token sequence as (key hash, start, end), by end and then by start,
+    as the Matcher gives fixed-length patterns (keys in the order they were added)."""
+
+    def __init__(self, vocab: Any) -> None:
+        self.vocab = vocab
+        self.patterns: dict[str, list[tuple[int, ...]]] = {}
+
+    def add(self, key: str, patterns: list[list[dict[str, str]]]) -> None:
+        strings = self.vocab.strings
+        for pattern in patterns:
+            if not pattern or any(set(token) != {"ORTH"} for token in pattern):
+                raise ValueError(f"TokenSequences takes ORTH-only token patterns, not {pattern!r}")
+            self.patterns.setdefault(key, []).append(
+                tuple(strings.add(token["ORTH"]) for token in pattern)
+            )
+
+    def remove(self, key: str) -> None:
+        del self.patterns[key]
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.patterns
+
+    def __call__(self, doc: Any) -> list[tuple[int, int, int]]:
+        if not self.patterns:
+            return []
+        from spacy.attrs import ORTH
+
+        orth = doc.to_array([ORTH])
+        found = []
+        for order, (key, sequences) in enumerate(self.patterns.items()):
+            key_id = self.vocab.strings.add(key)
+            for seq in sequences:
+                n = len(seq)
+                for i in (orth == seq[0]).nonzero()[0].tolist():
+                    if i + n <= len(orth) and tuple(orth[i : i + n].tolist()) == seq:
+                        found.append((i + n, i, order, key_id))
+        found.sort()
+        return [(key_id, start, end) for end, start, _, key_id in found]
+
+
 @Language.factory("claimx_sentences")
 def make_sentence_splitter(nlp: Any, name: str) -> Any:
     """claimx's sentence splitter as a pipeline component (see split_sentences)."""
@@ -209,6 +255,9 @@ def build_nlp(
     # brackets, and a sixth of claimx's run time on abstracts. BracketPairs finds the same
     # pairs, in the same order, from the token array.
     detector.matcher = BracketPairs()
+    # Its second matcher finds each defined short form again across the document; one spaCy
+    # Matcher pass per document cost more than all of claimx's dictionary matching.
+    detector.global_matcher = TokenSequences(nlp.vocab)
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer, span_group)
     nlp.max_length = 2_000_000  # extract.py cuts texts into pieces far below this
     for name in RECOGNIZERS:
