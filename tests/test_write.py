@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +123,42 @@ def test_stream_writer_refuses_csv() -> None:
 
     with pytest.raises(OutputError, match="jsonl or json"):
         StreamWriter(io.StringIO(), Format.csv)
+
+
+@dataclass(frozen=True)
+class _Cells:
+    text: str
+    count: int
+    flag: bool
+    empty: None
+    ratio: float
+    missing: float
+    parts: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _One:
+    only: Any
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        _Cells("a,b", 3, True, None, 0.1, float("nan"), ("x", 2, None)),
+        _Cells("", -1, False, None, 1e-300, float("inf"), ()),
+        _One(False),
+        _One(2.5),
+        _One("plain"),
+    ],
+    ids=["every-kind", "edges", "one-bool", "one-float", "one-str"],
+)
+def test_csv_cells_equal_csv_cell_per_column(row: Any) -> None:
+    from dataclasses import fields
+
+    from claimx.write import csv_cell, csv_cells
+
+    expected = [csv_cell(getattr(row, f.name)) for f in fields(row)]
+    out_fast, out_slow = io.StringIO(), io.StringIO()
+    csv.writer(out_fast).writerow(csv_cells(row))
+    csv.writer(out_slow).writerow(expected)
+    assert out_fast.getvalue() == out_slow.getvalue()

@@ -11,6 +11,8 @@ import os
 import shutil
 from dataclasses import fields
 from enum import Enum
+from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,6 +56,25 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, float):
         return "" if not math.isfinite(value) else repr(value)
     return str(value)
+
+
+# Cells the csv module writes as csv_cell would (None as empty, str and int as they are).
+_PLAIN_CELL = (str, int, type(None))
+
+
+@cache
+def _cell_getter(cls: type) -> Any:
+    """All the columns of one record class at once, in column order."""
+    names = [f.name for f in fields(cls)]
+    if len(names) == 1:
+        only = attrgetter(names[0])
+        return lambda row: (only(row),)
+    return attrgetter(*names)
+
+
+def csv_cells(row: Any) -> list[Any]:
+    """A record as a CSV row: csv_cell for each column, without a call for the plain ones."""
+    return [v if type(v) in _PLAIN_CELL else csv_cell(v) for v in _cell_getter(type(row))(row)]
 
 
 def document_object(tables: dict[str, list[Any]]) -> dict[str, Any]:
@@ -130,10 +151,12 @@ class FolderWriter:
     def write(self, tables: dict[str, list[Any]]) -> None:
         for name, rows in tables.items():
             f = self.files[name]
+            if self.fmt is Format.csv:
+                self.csv[name].writerows(map(csv_cells, rows))
+                self.rows[name] += len(rows)
+                continue
             for row in rows:
-                if self.fmt is Format.csv:
-                    self.csv[name].writerow([csv_cell(getattr(row, c.name)) for c in fields(row)])
-                elif self.fmt is Format.jsonl:
+                if self.fmt is Format.jsonl:
                     f.write(dumps(row_dict(row)) + "\n")
                 else:
                     f.write(("\n" if self.rows[name] == 0 else ",\n") + dumps(row_dict(row)))
