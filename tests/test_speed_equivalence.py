@@ -258,3 +258,66 @@ def test_token_sequences_refuse_other_patterns(tokenizer_nlp: Any, pattern: Any)
 
     with pytest.raises(ValueError, match="ORTH-only"):
         TokenSequences(tokenizer_nlp.vocab).add("k", [pattern])
+
+
+def loop_sentence_starts(doc: Any) -> list[int]:
+    """The token-by-token splitter that split_sentences replaced: flags per token."""
+    from claimx.pipeline import CLOSERS, SENTENCE_END, _non_final
+
+    texts = [t.text for t in doc]
+    glued = [not t.whitespace_ for t in doc]
+    space = [t.is_space for t in doc]
+    flags = [-1] * len(doc)
+    if not flags:
+        return flags
+    flags[0] = 1
+    pending = forced = False
+    for i in range(1, len(doc)):
+        ptext = texts[i - 1]
+        if space[i - 1] and "\n" in ptext:
+            pending = True
+            forced = forced or ptext.count("\n") > 1
+        elif ptext in SENTENCE_END and not (i >= 2 and glued[i - 2] and _non_final(texts[i - 2])):
+            pending = True
+        if space[i] or not pending:
+            continue
+        if texts[i] in CLOSERS and glued[i - 1] and not space[i - 1]:
+            continue
+        if forced or not texts[i][0].islower():
+            flags[i] = 1
+        pending = forced = False
+    return flags
+
+
+def split_flags(nlp: Any, text: str) -> list[int]:
+    from claimx.pipeline import split_sentences
+
+    doc = split_sentences(nlp.make_doc(text))
+    return [1 if t.is_sent_start else -1 for t in doc]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pain fell. It rose again! Did it? Yes… no.",
+        "Given i.v. Ketamine and e.g. morphine (Smith et al. 2003). Next one.",
+        'He said "stop." Then left.) And (so.) on',
+        "Heading Line\nNext line starts upper\ncontinues lower\n\nnew paragraph lower",
+        "A .  B  . c . D\n \n e",
+        "",
+        ". . .",
+    ],
+    ids=["marks", "abbreviations", "closers", "line-breaks", "odd-spacing", "empty", "only-marks"],
+)
+def test_split_sentences_equals_the_loop(tokenizer_nlp: Any, text: str) -> None:
+    assert split_flags(tokenizer_nlp, text) == loop_sentence_starts(tokenizer_nlp.make_doc(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"aA .!?…\"')]\n\t(-", "i.v", "al", "Dr", "  "]), max_size=40).map(
+        "".join
+    )
+)
+def test_split_sentences_equals_the_loop_on_any_text(tokenizer_nlp: Any, text: str) -> None:
+    assert split_flags(tokenizer_nlp, text) == loop_sentence_starts(tokenizer_nlp.make_doc(text))

@@ -56,43 +56,67 @@ def split_sentences(doc: Any) -> Any:
     Line breaks matter because headings and list items in web text and abstracts carry no
     final period ("Pain Free, No Side Effects" above a paragraph), while hard-wrapped text
     continues a sentence on a line that starts in lower case.
+
+    Only the tokens that can end a sentence (found with array operations) and the few after
+    each are visited in Python: Token objects are slow to make, and setting tok.is_sent_start
+    one token at a time makes spaCy rescan the Doc each time.
     """
     import numpy
-    from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START, SPACY
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
 
     from claimx.recognize.base import doc_text
 
     n = len(doc)
     if n == 0:
         return doc
-    # Read the tokens as one array and write all flags in one call: Token objects are slow to
-    # make, and setting tok.is_sent_start one token at a time makes spaCy rescan the Doc each
-    # time (quadratic in its length).
-    arr = doc.to_array([IDX, LENGTH, SPACY, IS_SPACE]).tolist()
+    arr = doc.to_array([IDX, LENGTH, SPACY, IS_SPACE, ORTH])
     text = doc_text(doc)
-    texts = [text[i : i + k] for i, k, _, _ in arr]
-    glued = [not sp for _, _, sp, _ in arr]
-    space = [bool(isp) for _, _, _, isp in arr]
-    flags = [-1] * n  # 1 starts a sentence, -1 does not
+    strings = doc.vocab.strings
+    orth, is_space = arr[:-1, 4], arr[:, 3] != 0
+    ends = is_space[:-1].copy()
+    for mark in SENTENCE_END:
+        ends |= orth == strings.add(mark)
+    triggers = ends.nonzero()[0].tolist()
+    # Plain lists: indexing numpy arrays one item at a time is slow.
+    starts, lengths = arr[:, 0].tolist(), arr[:, 1].tolist()
+    spacy_ws, spaces = arr[:, 2].tolist(), is_space.tolist()
+    flags = numpy.full(n, -1, dtype="int64")
     flags[0] = 1
-    pending = False  # a sentence end was seen; the next word may start a sentence
-    forced = False  # a blank line was seen: the next word starts a sentence whatever its case
-    for i in range(1, n):
-        ptext = texts[i - 1]
-        if space[i - 1] and "\n" in ptext:
-            pending = True
-            forced = forced or ptext.count("\n") > 1
-        elif ptext in SENTENCE_END and not (i >= 2 and glued[i - 2] and _non_final(texts[i - 2])):
-            pending = True
-        if space[i] or not pending:
+
+    def tok(i: int) -> str:
+        return text[starts[i] : starts[i] + lengths[i]]
+
+    def glued(i: int) -> bool:
+        return not spacy_ws[i]
+
+    done = 0  # tokens before this index are settled
+    for t in triggers:
+        if t + 1 <= done:
             continue
-        text = texts[i]
-        if text in CLOSERS and glued[i - 1] and not space[i - 1]:
-            continue  # '."' or '.)': the closer stays with its sentence
-        if forced or not text[0].islower():
-            flags[i] = 1
-        pending = forced = False
-    doc.from_array([SENT_START], numpy.asarray(flags, dtype="int64").astype("uint64"))
+        ttext = tok(t)
+        forced = False
+        if spaces[t]:
+            if "\n" not in ttext:
+                continue
+            forced = ttext.count("\n") > 1
+        elif t >= 1 and glued(t - 1) and _non_final(tok(t - 1)):
+            continue
+        i = t + 1
+        while i < n:
+            word = tok(i)
+            if spaces[i]:
+                if "\n" in word:
+                    forced = forced or word.count("\n") > 1
+                i += 1
+                continue
+            if word in CLOSERS and glued(i - 1) and not spaces[i - 1]:
+                i += 1
+                continue
+            if forced or not word[0].islower():
+                flags[i] = 1
+            break
+        done = i
+    doc.from_array([SENT_START], flags.astype("uint64"))
     return doc
 
 
