@@ -63,7 +63,7 @@ _PLAIN_CELL = (str, int, type(None))
 
 
 @cache
-def _cell_getter(cls: type) -> Any:
+def _cell_getter(cls: Any) -> Any:
     """All the columns of one record class at once, in column order."""
     names = [f.name for f in fields(cls)]
     if len(names) == 1:
@@ -74,7 +74,8 @@ def _cell_getter(cls: type) -> Any:
 
 def csv_cells(row: Any) -> list[Any]:
     """A record as a CSV row: csv_cell for each column, without a call for the plain ones."""
-    return [v if type(v) in _PLAIN_CELL else csv_cell(v) for v in _cell_getter(type(row))(row)]
+    getter = _cell_getter(row.__class__)
+    return [v if type(v) in _PLAIN_CELL else csv_cell(v) for v in getter(row)]
 
 
 def document_object(tables: dict[str, list[Any]]) -> dict[str, Any]:
