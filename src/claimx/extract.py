@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,8 @@ from claimx.records import (
 )
 
 BATCH_SIZE = 32
+# Documents per spaCy memory zone (see Extractor.process).
+ZONE_DOCUMENTS = 256
 
 
 @dataclass(slots=True)
@@ -221,8 +224,8 @@ class Extractor:
     def process(self, documents: Iterable[Document]) -> Iterator[DocResult]:
         """DocResults in input order; a long document goes through in pieces."""
 
-        def pieces() -> Iterator[tuple[str, tuple[Document, int, bool]]]:
-            for document in documents:
+        def pieces(group: list[Document]) -> Iterator[tuple[str, tuple[Document, int, bool]]]:
+            for document in group:
                 text = document.text
                 if len(text) <= CHUNK_CHARS and LONG_RUN.search(text) is None:
                     yield text, (document, 0, True)
@@ -232,13 +235,20 @@ class Extractor:
                     yield text[s:e], (document, s, k == len(bounds) - 1)
 
         collected: list[Piece] = []
-        for doc, (document, base, last) in self.nlp.pipe(
-            pieces(), as_tuples=True, batch_size=BATCH_SIZE
-        ):
-            collected.append(analyze(doc, base))
-            if last:
-                yield assemble(document, collected, self.rules)
-                collected = []
+        stream = iter(documents)
+        while group := list(itertools.islice(stream, ZONE_DOCUMENTS)):
+            # Strings and tokenizer cache entries that spaCy adds for these documents are
+            # freed when the zone ends: without it the vocabulary grows with every new word
+            # of the corpus (numbers, chemical names), and so does memory.
+            with self.nlp.memory_zone():
+                for doc, (document, base, last) in self.nlp.pipe(
+                    pieces(group), as_tuples=True, batch_size=BATCH_SIZE
+                ):
+                    collected.append(analyze(doc, base))
+                    if last:
+                        result = assemble(document, collected, self.rules)
+                        collected = []
+                        yield result
 
     def process_one(self, document: Document) -> DocResult:
         """One document's rows."""
