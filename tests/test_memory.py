@@ -50,3 +50,80 @@ def test_new_words_do_not_stay_in_the_vocabulary(
     run(extractor, documents(40))
     assert len(extractor.nlp.vocab.strings) == before
     assert "Zorbulin39" not in extractor.nlp.vocab.strings
+
+
+MANIFESTS = [
+    {},
+    {"a": 1, "inputs": []},
+    {"a": 1, "inputs": [{"doc_id": "x", "status": "ok"}], "rows": {"m": 2}},
+    {
+        "claimx_version": "0.1",
+        "options": {"paths": ["a b", "ü\n"], "jobs": 2, "x": None},
+        "inputs": [{"source": "a\u2028b", "n": [1, 2.5, True]}, {"source": '"q"\\'}],
+        "timings": {"total_s": 1.25},
+        "empty": {},
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "manifest", MANIFESTS, ids=["empty", "no-inputs", "one-input", "every-kind-of-value"]
+)
+@pytest.mark.parametrize("streamed", [False, True], ids=["list", "iterator"])
+def test_write_manifest_writes_what_json_dump_writes(
+    manifest: dict[str, Any], streamed: bool
+) -> None:
+    import io
+    import json
+
+    from claimx.write import write_manifest
+
+    expected = io.StringIO()
+    json.dump(manifest, expected, ensure_ascii=False, indent=1, allow_nan=False)
+    expected.write("\n")
+    given = dict(manifest)
+    if streamed and "inputs" in given:
+        given["inputs"] = iter(given["inputs"])
+    out = io.StringIO()
+    write_manifest(out, given)
+    assert out.getvalue() == expected.getvalue()
+    assert json.loads(out.getvalue()) == manifest
+
+
+@pytest.mark.parametrize(
+    ("positions", "expected"),
+    [
+        ([1, 2, 3], [1, 2, 3]),
+        ([3, 1, 2], [1, 2, 3]),
+        ([2, 4, 1], [1, 2, 4]),
+        ([5, 3], [3, 5]),
+        ([], []),
+    ],
+    ids=["in-order", "out-of-order", "gap-left-by-an-interruption", "only-later", "none"],
+)
+def test_input_log_gives_entries_in_input_order(positions: list[int], expected: list[int]) -> None:
+    from claimx.runner import InputLog
+
+    log = InputLog()
+    for p in positions:
+        log.add({"doc_id": f"d{p}", "pos": p}, p)
+    assert len(log) == len(positions)
+    assert [e["pos"] for e in log] == expected
+    assert [e["pos"] for e in log] == expected  # read twice: the same
+    log.add({"doc_id": "late", "pos": 99}, 99)
+    assert [e["pos"] for e in log] == [*expected, 99]
+
+
+def test_input_log_holds_only_the_entries_waiting_for_an_earlier_one() -> None:
+    from claimx.runner import InputLog
+
+    log = InputLog()
+    log.add({"pos": 2}, 2)
+    log.add({"pos": 3}, 3)
+    assert len(log._waiting) == 2
+    log.add({"pos": 1}, 1)
+    assert log._waiting == {}
+    for p in range(4, 1000):
+        log.add({"pos": p}, p)
+    assert log._waiting == {}
+    assert len(log) == 999

@@ -3,12 +3,16 @@ manifest of what was read, what failed and how long it took."""
 
 from __future__ import annotations
 
+import io
+import itertools
+import json
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from claimx import SCHEMA_VERSION, __version__
 from claimx.errors import InputError
@@ -38,11 +42,50 @@ class RunOptions:
     id_column: str | None = None
 
 
+class InputLog:
+    """The manifest's input entries in input order, spooled to a temporary file as they come:
+    a run over millions of documents does not hold one dict per document.
+
+    Entries arrive out of order (a failure is known when read, a document when its rows are
+    written), so each waits in a small buffer until all before it are in.
+    """
+
+    def __init__(self) -> None:
+        self._spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._waiting: dict[int, dict[str, Any]] = {}
+        self._next = 1  # the position to write next (positions count inputs from 1)
+        self.count = 0
+
+    def add(self, entry: dict[str, Any], position: int) -> None:
+        self._waiting[position] = entry
+        self.count += 1
+        while self._next in self._waiting:
+            self._write(self._waiting.pop(self._next))
+            self._next += 1
+
+    def _write(self, entry: dict[str, Any]) -> None:
+        self._spool.write(json.dumps(entry, ensure_ascii=False, allow_nan=False) + "\n")
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        """Every entry in input order (an interrupted run leaves gaps: what came after them
+        follows in order too)."""
+        for position in sorted(self._waiting):
+            self._write(self._waiting.pop(position))
+        self._spool.flush()
+        self._spool.seek(0)
+        for line in self._spool:
+            yield json.loads(line)
+        self._spool.seek(0, io.SEEK_END)
+
+
 @dataclass
 class RunReport:
     """What happened, for the manifest and the exit status."""
 
-    inputs: list[dict[str, Any]] = field(default_factory=list)
+    inputs: InputLog = field(default_factory=InputLog)
     seen: int = 0
     documents: int = 0
     failed: int = 0
@@ -52,12 +95,7 @@ class RunReport:
 
     def add(self, entry: dict[str, Any], position: int) -> None:
         """Record one input's outcome at its position among the inputs."""
-        self.inputs.append({**entry, "_pos": position})
-
-    def ordered_inputs(self) -> list[dict[str, Any]]:
-        """Inputs in the order they were read, whatever order they finished in."""
-        ordered = sorted(self.inputs, key=lambda e: e["_pos"])
-        return [{k: v for k, v in e.items() if k != "_pos"} for e in ordered]
+        self.inputs.add(entry, position)
 
     def manifest(
         self, sink: Sink, fmt: str, args: dict[str, Any], complete: bool = True
@@ -71,7 +109,7 @@ class RunReport:
             "failed": self.failed,
             "skipped": self.skipped,
             "complete": complete,
-            "inputs": self.ordered_inputs(),
+            "inputs": self.inputs,  # streamed into the file by write.write_manifest
             "rows": dict(sink.rows),
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -229,8 +267,8 @@ def _signals_deferred() -> Iterator[None]:
 
 
 def merge_inputs(
-    previous: list[dict[str, Any]], current: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+    previous: list[dict[str, Any]], current: Iterable[dict[str, Any]]
+) -> Iterable[dict[str, Any]]:
     """A resumed run's manifest inputs: the previous run's documents, then this run's, with
     "skipped" entries dropped where the previous run lists the document as ok."""
     if not previous:
@@ -238,11 +276,14 @@ def merge_inputs(
     kept = [{**e, "status": "ok"} if e.get("status") == "skipped" else e for e in previous]
     kept = [{k: v for k, v in e.items() if k != "reason"} for e in kept]
     known = {(e.get("doc_id"), e.get("sha256")) for e in kept}
-    return kept + [
-        e
-        for e in current
-        if not (e.get("status") == "skipped" and (e.get("doc_id"), e.get("sha256")) in known)
-    ]
+    return itertools.chain(
+        kept,
+        (
+            e
+            for e in current
+            if not (e.get("status") == "skipped" and (e.get("doc_id"), e.get("sha256")) in known)
+        ),
+    )
 
 
 def input_roots(paths: list[str]) -> list[Path]:

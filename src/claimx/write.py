@@ -208,12 +208,34 @@ class FolderWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def _indented(value: Any, level: int) -> str:
+    """`value` as json.dump(indent=1) writes it `level` levels deep."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False)
+    return text.replace("\n", "\n" + " " * level)  # JSON strings hold no raw line breaks
+
+
+def write_manifest(f: IO[str], manifest: dict[str, Any]) -> None:
+    """The manifest as json.dump(indent=1) writes it, but with "inputs" taken from any
+    iterable one entry at a time (a run's input log is spooled, not held in memory)."""
+    f.write("{")
+    for k, (key, value) in enumerate(manifest.items()):
+        f.write(("\n " if k == 0 else ",\n ") + json.dumps(key, ensure_ascii=False) + ": ")
+        if key != "inputs" or isinstance(value, (list, dict)):
+            f.write(_indented(value, 1))
+            continue
+        count = 0
+        for entry in value:
+            f.write(("[\n  " if count == 0 else ",\n  ") + _indented(entry, 2))
+            count += 1
+        f.write("\n ]" if count else "[]")
+    f.write("\n}\n" if manifest else "}\n")
+
+
 def swap_in(tmp: Path, folder: Path, manifest: dict[str, Any]) -> None:
     """Write the manifest into the finished temporary folder and put it in `folder`'s place;
     the previous output is removed only once the new one is there."""
     with (tmp / MANIFEST).open("w", encoding="utf-8") as f:
-        json.dump(manifest, f, ensure_ascii=False, indent=1, allow_nan=False)
-        f.write("\n")
+        write_manifest(f, manifest)
     old = None
     if folder.exists():
         old = folder.parent / f".{folder.name}.old-{os.getpid()}"
