@@ -242,10 +242,6 @@ def build_nlp(
     `span_group`: mirror the mentions as spans in doc.spans["claimx"] (for spaCy users;
     claimx's own tables do not need them).
     """
-    import spacy
-    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
-    from scispacy.custom_tokenizer import combined_rule_tokenizer
-
     # Import the recognizer modules so their factories are registered even without the
     # package's entry points (e.g. when running from a source tree).
     import claimx.recognize.lexicon  # noqa: F401
@@ -253,6 +249,18 @@ def build_nlp(
     import claimx.recognize.stats  # noqa: F401
 
     folder = str(rules_dir(rules))
+    nlp = base_nlp(model, span_group)
+    for name in RECOGNIZERS:
+        nlp.add_pipe(name, config={"rules": folder})
+    return nlp
+
+
+def base_nlp(model: str | None = None, span_group: bool = True) -> Any:
+    """The pipeline before claimx's recognizers: tokenizer, sentences, abbreviations."""
+    import spacy
+    from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
     if model:
         try:
             nlp = spacy.load(model, exclude=["ner", "lemmatizer"])
@@ -284,6 +292,4 @@ def build_nlp(
     detector.global_matcher = TokenSequences(nlp.vocab)
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer, span_group)
     nlp.max_length = 2_000_000  # extract.py cuts texts into pieces far below this
-    for name in RECOGNIZERS:
-        nlp.add_pipe(name, config={"rules": folder})
     return nlp
