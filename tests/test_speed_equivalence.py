@@ -321,3 +321,28 @@ def test_split_sentences_equals_the_loop(tokenizer_nlp: Any, text: str) -> None:
 )
 def test_split_sentences_equals_the_loop_on_any_text(tokenizer_nlp: Any, text: str) -> None:
     assert split_flags(tokenizer_nlp, text) == loop_sentence_starts(tokenizer_nlp.make_doc(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IL-2-mediated T-cell (CD4+) responses at 2.5mg/kg i.v. q.d. vs. placebo; p<0.05.",
+        "https://example.org/a?b=c and e-mail a@b.org, 10-12 days, N(2)-methyl-4'-OH",
+        "Don't stop: U.S.A. 3x/day (n=12) [ref. 4] \u2013 \u00b5g/mL\n\nNext.",
+    ],
+    ids=["biomedical", "urls-and-chemicals", "contractions-and-symbols"],
+)
+def test_registered_tokenizer_is_scispacys(tokenizer_nlp: Any, text: str) -> None:
+    """claimx builds scispaCy's tokenizer without first building English's default one."""
+    import warnings
+
+    import spacy
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    reference = spacy.blank("en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        reference.tokenizer = combined_rule_tokenizer(reference)
+    ours = [(t.text, t.whitespace_) for t in tokenizer_nlp.make_doc(text)]
+    assert ours == [(t.text, t.whitespace_) for t in reference.make_doc(text)]
+    assert len(ours) > 10
