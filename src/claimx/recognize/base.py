@@ -10,9 +10,11 @@ from typing import Any
 LABELS = ("DRUG", "DOSE", "ROUTE", "FREQUENCY", "DURATION", "CONDITION", "STATISTIC")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Found:
     """One recognized mention: character offsets into the document text (end exclusive).
+
+    A value: never changed once made (see records.py for why it is not declared frozen).
 
     `data` carries parsed values for the later stages (dose_low, unit, per_day, kind, value...).
     """
@@ -104,7 +106,7 @@ def drop_overlaps(found: Iterable[Found]) -> list[Found]:
     return sorted(kept, key=lambda f: (f.start, f.end, f.label))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Mention:
     """A Found with its document-local id and the index of its sentence (what later stages see)."""
 
