@@ -26,11 +26,12 @@ What the build repairs in the packaged data (see rules/lexicons/README.md):
 - HPO's Phenotypic abnormality branch (HP:0000118) adds phenotype names and exact synonyms; a term
   whose name is already a MeSH condition adds its synonyms to that MeSH concept instead.
 
-Cross-references: a condition whose preferred name is exactly the name of an ICD-10-CM category or subcategory (the April 2026 tabular list that
-simple-icd-10-cm ships; ", unspecified" and " NOS" dropped) gets that code in the xref column
-(ICD10CM:G43); failing that, the name conditions.extra.tsv gives the concept. Curated conditions
-whose id the generated file lacks get a row with their name and code only, no synonyms: their
-surfaces stay curated.
+Cross-references: a condition whose preferred name is exactly the title or an inclusion term of
+an ICD-10-CM category or subcategory (the April 2026 tabular list that simple-icd-10-cm ships;
+", unspecified" and " NOS" dropped) gets that code in the xref column (ICD10CM:G43); failing
+that, the code of the name conditions.extra.tsv gives the concept. Curated conditions whose id
+the generated file lacks get a row with their name and code only, no synonyms: their surfaces
+stay curated.
 """
 
 from __future__ import annotations
