@@ -201,6 +201,7 @@ SHIPPED_CASES = [
             ("sodium deoxycholate", "DRUG", "DrugBank:DB03619"),
         ],
     ),
+    ("head-only-with-head", "cholinergic agents", [("cholinergic agents", "DRUG", "MESH:D018678")]),
     ("anti-before-drug", "anti-heparin antibodies", [("heparin", "DRUG", "DrugBank:DB01109")]),
     (
         "anti-hyphen-class",
@@ -250,6 +251,8 @@ SHIPPED_CASES = [
     ("class-signaling", "cholinergic signaling", []),
     ("anesthesia-not-drug", "anaesthetic considerations", []),
     ("lab-measure", "thiobarbituric acid reactive substances", []),
+    ("head-only-bare", "a muscarinic receptor blocker", []),
+    ("lab-reagent", "chemical mitogens", []),
 ]
 
 

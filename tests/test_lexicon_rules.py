@@ -121,6 +121,7 @@ def test_targets_parse():
     assert "anti" in targets["class-prefix"]
     assert "oxidative stress" in targets["block"]
     assert "neuropathic" in targets["nominal"]
+    assert "cholinergic" in targets["head-only"]
 
 
 def test_endogenous_ids_are_drugs():

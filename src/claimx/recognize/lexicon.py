@@ -61,6 +61,7 @@ TARGET_KINDS = (
     "measure-of",
     "block",
     "nominal",
+    "head-only",
 )
 KINDS = ("class",)  # lexicon `kind` values: a drug class
 ID_SCHEMES = ("DrugBank", "MESH", "HP", "CLAIMX")
@@ -181,6 +182,7 @@ class Lexicon:
         targets: Mapping[str, frozenset[str]],
         endogenous: frozenset[str] = frozenset(),
         nominal: frozenset[int] = frozenset(),
+        head_only: frozenset[int] = frozenset(),
     ) -> None:
         self._automaton = automaton
         # Keys are stored column-wise (a quarter of a million of them are unpickled at every
@@ -193,7 +195,9 @@ class Lexicon:
         self.entries = tuple(entries)
         self.endogenous = endogenous
         self._role = bytes(
-            _role(k, self.entries, endogenous) | (_NOMINAL if i in nominal else 0)
+            _role(k, self.entries, endogenous)
+            | (_NOMINAL if i in nominal else 0)
+            | (_HEAD_ONLY if i in head_only else 0)
             for i, k in enumerate(keys)
         )
         # Words after a drug name that make it a molecular target ("NMDA receptor"), and words
@@ -355,6 +359,8 @@ class Lexicon:
                 head = self._class_head.match(text, end)
                 if head is not None:
                     end = head.end()
+                elif r & _HEAD_ONLY:
+                    continue
             if r & _CONDITION:
                 if self._condition_target is not None:
                     after = self._condition_target.match(text, end)
@@ -457,6 +463,7 @@ _CONDITION = 8  # a condition: "signals" after it makes it a modifier
 _BLOCK = 16  # a phrase that is no mention and hides the names inside it ("oxidative stress")
 _ENDOGENOUS = 32  # a substance the body makes: an analyte when measured ("serum cortisol")
 _NOMINAL = 64  # an adjective that is a mention only when used as a noun ("treat neuropathic.")
+_HEAD_ONLY = 128  # a class adjective that names drugs only with a head ("cholinergic agents")
 
 
 def _role(key: _Key, entries: Sequence[Entry], endogenous: frozenset[str] = frozenset()) -> int:
@@ -871,7 +878,9 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
                 table[key] = {_BLOCK_LABEL: [len(entries) - 1, (), True]}
 
     nominal_keys = {k for w in targets.get("nominal", ()) for k in variants(w, False)}
+    head_only_keys = {k for w in targets.get("head-only", ()) for k in variants(w, False)}
     nominal: set[int] = set()
+    head_only: set[int] = set()
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     keys: list[_Key] = []
     for key in sorted(table):
@@ -883,10 +892,14 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
         idx = tuple(sorted(v[0] for v in slots.values()))
         if key in nominal_keys:
             nominal.add(len(keys))
+        if key in head_only_keys:
+            head_only.add(len(keys))
         automaton.add_word(" " + key + " ", len(keys))
         keys.append((len(key), idx, exact, " " in key))
     automaton.make_automaton()
-    return Lexicon(automaton, keys, entries, targets, endogenous, frozenset(nominal))
+    return Lexicon(
+        automaton, keys, entries, targets, endogenous, frozenset(nominal), frozenset(head_only)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
