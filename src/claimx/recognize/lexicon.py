@@ -296,8 +296,9 @@ class Lexicon:
         return tuple(e for e in found if e.label != _BLOCK_LABEL)
 
     def is_analyte(self, text: str, start: int, end: int) -> bool:
-        """An endogenous substance named as something measured: "serum cortisol", "prolactin
-        levels", "concentrations of VIP" (not "cortisol was given")."""
+        """Whether `text[start:end]` is named as something measured: "serum cortisol",
+        "prolactin levels", "levels of VIP", "tissue concentrations of VIP" (targets.tsv's
+        fluid, measure and measure-of words); not "cortisol was given"."""
         if self._analyte_after is not None and self._analyte_after.match(text, end):
             return True
         if (
