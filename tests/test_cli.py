@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from claimx import __version__
+from claimx import SCHEMA_VERSION, __version__
 from claimx.cli import app
 
 runner = CliRunner()
@@ -190,6 +190,31 @@ def test_resume_with_another_format_is_refused(tmp_path: Path, seed_dir: Path) -
     result = invoke("extract", str(seed_dir), "-o", str(out), "--resume", "--format", "json")
     assert result.exit_code == 1
     assert "resume with that format" in result.stderr
+
+
+@pytest.mark.parametrize("version", ["1", None], ids=["older-schema", "no-schema-version"])
+def test_resume_over_another_table_schema_is_refused(
+    tmp_path: Path, seed_dir: Path, version: str | None
+) -> None:
+    out = tmp_path / "out"
+    assert invoke("extract", str(seed_dir), "-o", str(out), "-q").exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["schema_version"] == SCHEMA_VERSION
+    manifest["schema_version"] = version
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    before = (out / "mentions.csv").read_bytes()
+    result = invoke("extract", str(seed_dir), "-o", str(out), "--resume")
+    assert result.exit_code == 1
+    assert "extract again without --resume" in result.stderr
+    assert (out / "mentions.csv").read_bytes() == before
+
+
+def test_mentions_carry_cross_references(seed_out: Path) -> None:
+    with (seed_out / "mentions.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    xrefs = {(r["label"], r["xref"].split(":")[0]) for r in rows if r["xref"]}
+    assert xrefs == {("DRUG", "MESH"), ("CONDITION", "ICD10CM")}
+    assert all(not r["xref"] for r in rows if r["label"] not in ("DRUG", "CONDITION"))
 
 
 def test_summarize_by_claim_sorts_and_flags_overclaims(seed_out: Path) -> None:

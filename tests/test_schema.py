@@ -134,6 +134,7 @@ MENTION = {
     "norm": "ketamine",
     "concept_id": None,
     "rule_id": "lexicon-drug",
+    "xref": None,
 }
 
 
@@ -152,6 +153,7 @@ def test_a_well_formed_mention_validates() -> None:
         ({"extra": 1}, None),
         ({}, "rule_id"),
         ({}, "concept_id"),  # nullable, but still always written
+        ({"xref": 7}, None),
     ],
     ids=[
         "start-string",
@@ -162,6 +164,7 @@ def test_a_well_formed_mention_validates() -> None:
         "extra",
         "no-rule",
         "no-concept",
+        "xref-int",
     ],
 )
 def test_malformed_mentions_are_rejected(change: dict[str, Any], remove: str | None) -> None:

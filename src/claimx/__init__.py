@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: mentions.xref
 
 __all__ = ["__version__", "SCHEMA_VERSION", "extract_records"]
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from claimx import __version__
+from claimx import SCHEMA_VERSION, __version__
 from claimx.errors import ClaimxError
 from claimx.write import Format
 
@@ -276,6 +276,12 @@ def _resume_from(folder: Path, fmt: Format, sink: Any) -> list[dict[str, Any]]:
     if manifest.get("format") != fmt.value:
         raise ClaimxError(
             f"{folder} holds --format {manifest.get('format')} output; resume with that format"
+        )
+    if str(manifest.get("schema_version")) != SCHEMA_VERSION:
+        raise ClaimxError(
+            f"{folder} holds output of table schema {manifest.get('schema_version')}, and this "
+            f"claimx writes schema {SCHEMA_VERSION} (other columns); extract again without "
+            "--resume, or into another folder"
         )
     sink.carry_over(folder)
     return [i for i in manifest.get("inputs", []) if i.get("status") in ("ok", "skipped")]

@@ -189,6 +189,7 @@ def assemble(document: Document, pieces: list[Piece], rules: str | Path | None =
             norm=m.found.norm,
             concept_id=m.found.concept_id,
             rule_id=m.found.rule_id,
+            xref=m.found.data.get("xref") or None,
         )
         for m in mentions
     ]

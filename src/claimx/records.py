@@ -47,6 +47,9 @@ class MentionRow:
     norm: str | None
     concept_id: str | None
     rule_id: str
+    # The same concept in another scheme: a drug's MeSH id beside its DrugBank id, a
+    # condition's ICD-10-CM code (MESH:D007649, ICD10CM:G43).
+    xref: str | None = None
 
 
 @dataclass(slots=True, unsafe_hash=True)
