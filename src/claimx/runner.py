@@ -188,9 +188,9 @@ def run_extract(
                 report.add(
                     {"source": item.source, "status": "error", "reason": item.reason}, report.seen
                 )
-                on_failure(item)
-                if options.strict:
+                if options.strict:  # one line says both what failed and that the run stops
                     raise InputError(f"{item.source}: {item.reason} (stopped: --strict)")
+                on_failure(item)
             elif (item.doc_id, item.sha256) in options.skip:
                 report.skipped += 1
                 report.add(
