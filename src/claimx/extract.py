@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -221,6 +222,8 @@ class Extractor:
 
         self.rules = rules
         self.nlp = build_nlp(rules, model, span_group=False)
+        self._zone = contextlib.ExitStack()
+        self._zone_left = 0
 
     def process(self, documents: Iterable[Document]) -> Iterator[DocResult]:
         """DocResults in input order; a long document goes through in pieces."""
@@ -237,19 +240,33 @@ class Extractor:
 
         collected: list[Piece] = []
         stream = iter(documents)
-        while group := list(itertools.islice(stream, ZONE_DOCUMENTS)):
-            # Strings and tokenizer cache entries that spaCy adds for these documents are
-            # freed when the zone ends: without it the vocabulary grows with every new word
-            # of the corpus (numbers, chemical names), and so does memory.
-            with self.nlp.memory_zone():
-                for doc, (document, base, last) in self.nlp.pipe(
-                    pieces(group), as_tuples=True, batch_size=BATCH_SIZE
-                ):
-                    collected.append(analyze(doc, base))
-                    if last:
-                        result = assemble(document, collected, self.rules)
-                        collected = []
-                        yield result
+        while group := list(itertools.islice(stream, self._zone_room())):
+            self._zone_left -= len(group)
+            for doc, (document, base, last) in self.nlp.pipe(
+                pieces(group), as_tuples=True, batch_size=BATCH_SIZE
+            ):
+                collected.append(analyze(doc, base))
+                if last:
+                    result = assemble(document, collected, self.rules)
+                    collected = []
+                    yield result
+
+    def _zone_room(self) -> int:
+        """How many documents may still go into the current spaCy memory zone (a new zone
+        is opened when it is full).
+
+        Strings and tokenizer cache entries that spaCy adds for the documents of a zone are
+        freed when it closes: without zones the vocabulary grows with every new word of the
+        corpus (numbers, chemical names), and so does memory. A zone spans calls to process
+        (a worker gets its documents in small batches) so that the tokenizer cache stays
+        warm for ZONE_DOCUMENTS documents. Nothing of spaCy's outlives a document's rows, so
+        a zone can close between any two documents.
+        """
+        if self._zone_left <= 0:
+            self._zone.close()
+            self._zone.enter_context(self.nlp.memory_zone())
+            self._zone_left = ZONE_DOCUMENTS
+        return self._zone_left
 
     def process_one(self, document: Document) -> DocResult:
         """One document's rows."""
