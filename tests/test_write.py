@@ -162,3 +162,23 @@ def test_csv_cells_equal_csv_cell_per_column(row: Any) -> None:
     csv.writer(out_fast).writerow(csv_cells(row))
     csv.writer(out_slow).writerow(expected)
     assert out_fast.getvalue() == out_slow.getvalue()
+
+
+def test_packed_rows_come_back_equal() -> None:
+    """Worker processes send rows as tuples; every table's rows come back equal."""
+    import pickle
+
+    from claimx.extract import Extractor
+    from claimx.load import Document, sha256_text
+    from claimx.records import TABLES, pack_tables, unpack_tables
+
+    text = (
+        "Ketamine 0.5 mg/kg IV (n = 12) reduced pain vs placebo (OR 2.1, 95% CI 1.2-3.4; "
+        "P = .01) in complex regional pain syndrome (CRPS). CRPS may respond to morphine."
+    )
+    (result,) = Extractor().process([Document("d1", text, "d1", sha256_text(text))])
+    tables = result.tables()
+    assert set(tables) == set(TABLES) and all(tables[name] for name in TABLES)
+    packed = pickle.loads(pickle.dumps(pack_tables(tables)))
+    assert all(type(v) is tuple for rows in packed.values() for v in rows)
+    assert unpack_tables(packed) == tables

@@ -137,11 +137,13 @@ def _worker_init(rules: str | None, model: str | None) -> None:
         _WORKER["error"] = e
 
 
-def _worker_run(batch: list[Document]) -> list[dict[str, list[Any]]]:
+def _worker_run(batch: list[Document]) -> list[dict[str, list[tuple[Any, ...]]]]:
+    from claimx.records import pack_tables
+
     if "error" in _WORKER:
         raise _WORKER["error"]
     extractor = _WORKER["extractor"]
-    return [r.tables() for r in extractor.process(batch)]
+    return [pack_tables(r.tables()) for r in extractor.process(batch)]
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -232,15 +234,17 @@ def run_extract(
     else:
         import multiprocessing as mp
 
+        from claimx.records import unpack_tables
+
         # Fresh interpreters, not forks: a fork copies the parent's threads' locks (a progress
         # display, a test runner) and its signal handlers into every worker.
         ctx = mp.get_context("spawn")
         with ctx.Pool(options.jobs, _worker_init, (options.rules, options.model)) as pool:
             report.timings["pipeline_load_s"] = time.perf_counter() - t0
             # imap keeps input order, so the output is the same whatever --jobs is.
-            for tables_list in pool.imap(_worker_run, _batches(documents(), WORK_BATCH)):
-                for tables in tables_list:
-                    written(tables)
+            for packed_list in pool.imap(_worker_run, _batches(documents(), WORK_BATCH)):
+                for packed in packed_list:
+                    written(unpack_tables(packed))
                 on_progress(report.documents)
     report.timings["total_s"] = time.perf_counter() - t0
     extract_s = report.timings["total_s"] - report.timings.get("pipeline_load_s", 0.0)

@@ -11,13 +11,11 @@ import os
 import shutil
 from dataclasses import fields
 from enum import Enum
-from functools import cache
-from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
 from claimx.errors import OutputError
-from claimx.records import TABLES, columns
+from claimx.records import TABLES, columns, row_values
 
 MANIFEST = "manifest.json"
 
@@ -62,20 +60,9 @@ def csv_cell(value: Any) -> str:
 _PLAIN_CELL = (str, int, type(None))
 
 
-@cache
-def _cell_getter(cls: Any) -> Any:
-    """All the columns of one record class at once, in column order."""
-    names = [f.name for f in fields(cls)]
-    if len(names) == 1:
-        only = attrgetter(names[0])
-        return lambda row: (only(row),)
-    return attrgetter(*names)
-
-
 def csv_cells(row: Any) -> list[Any]:
     """A record as a CSV row: csv_cell for each column, without a call for the plain ones."""
-    getter = _cell_getter(row.__class__)
-    return [v if type(v) in _PLAIN_CELL else csv_cell(v) for v in getter(row)]
+    return [v if type(v) in _PLAIN_CELL else csv_cell(v) for v in row_values(row)]
 
 
 def document_object(tables: dict[str, list[Any]]) -> dict[str, Any]:
