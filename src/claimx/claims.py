@@ -98,6 +98,8 @@ _SEP = r"[\s\-\u2010\u2011]+"
 _SPLIT = re.compile(_SEP)
 _WORD = re.compile(r"\w+")
 _CONSONANT_Y = re.compile(r"[^aeiou]y\Z")
+# A phrase starts a word: no word character, hyphen or apostrophe right before it.
+_LEFT = r"(?<![\w\-'])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,18 +184,33 @@ class CueGroup:
         self._regexes = tuple(regexes)
         self._literal = MappingProxyType(literal)
         self._literal_cs = MappingProxyType(literal_cs)
-        trie = _trie_pattern(literal) if literal else None
+        # The trie of the phrases without its left boundary: CueScanner runs it inside its own.
+        self.phrase_pattern = _trie_pattern(literal, left=False) if literal else None
+        trie = _LEFT + self.phrase_pattern if self.phrase_pattern else None
         # On the lower-cased text, without IGNORECASE (much faster); the IGNORECASE copy is
         # for the rare text whose lower-casing changes its length ("İ").
         self._trie = re.compile(trie) if trie else None
         self._trie_i = re.compile(trie, re.IGNORECASE) if trie else None
         self._trie_cs = re.compile(_trie_pattern(literal_cs)) if literal_cs else None
+        # A case-sensitive phrase is matched character for character up to its first space,
+        # so a text that holds none of these first words holds none of the phrases (a few
+        # substring tests instead of a regex pass that stops at every position).
+        self._cs_first_words = tuple(sorted({key.split(" ")[0] for key in literal_cs}))
 
     def finditer(self, text: str, lower: str | None = None) -> list[Hit]:
         """Non-overlapping hits, left to right. `lower` is lower_text(text), if at hand."""
         low = lower_text(text) if lower is None else lower
+        if len(low) != len(text):
+            spans = [m.span() for m in self._trie_i.finditer(text)] if self._trie_i else []
+            return self.hits(text, low, spans)
+        return self.hits(
+            text, low, [m.span() for m in self._trie.finditer(low)] if self._trie else []
+        )
+
+    def hits(self, text: str, low: str, phrase_spans: Iterable[tuple[int, int]]) -> list[Hit]:
+        """The group's hits, given where its phrase trie matched (non-overlapping spans, left
+        to right, as the trie's own finditer over the lower-cased text gives them)."""
         same = len(low) == len(text)
-        subject = low if same else text
         found: list[tuple[int, int, int, int]] = []  # start, rank, -end, cue index
         for pattern, pattern_i, index, case in self._regexes:
             if case:
@@ -201,15 +218,19 @@ class CueGroup:
             else:
                 matches = pattern.finditer(low) if same else pattern_i.finditer(text)
             found.extend((m.start(), 0, -m.end(), index) for m in matches if m.end() > m.start())
-        for trie, table, where in (
-            (self._trie if same else self._trie_i, self._literal, subject),
-            (self._trie_cs, self._literal_cs, text),
-        ):
-            if trie is None:
-                continue
-            case = table is self._literal_cs
-            for m in trie.finditer(where):
-                found.append((m.start(), 1, -m.end(), table[_surface_key(m.group(), case)]))
+        literal = self._literal
+        for start, end in phrase_spans:
+            # Most matches are written as the key itself (one space between words, no hyphen):
+            # a dict lookup; only the others are normalized.
+            surface = low[start:end] if same else text[start:end].lower()
+            cue = literal.get(surface)
+            if cue is None:
+                cue = literal[_surface_key(surface, False)]
+            found.append((start, 1, -end, cue))
+        if self._trie_cs is not None and any(w in text for w in self._cs_first_words):
+            for m in self._trie_cs.finditer(text):
+                index = self._literal_cs[_surface_key(m.group(), True)]
+                found.append((m.start(), 1, -m.end(), index))
         found.sort()
         hits: list[Hit] = []
         reach = -1
@@ -221,13 +242,65 @@ class CueGroup:
         return hits
 
 
+class CueScanner:
+    """The phrases of several cue groups found in one pass over the lower-cased text instead
+    of one pass per group.
+
+    One regex stops only where some group's phrase starts (the trie of all their phrases, in a
+    lookahead) and there captures, per group, what that group's own trie matches at this
+    place (an empty alternative when it matches nothing). Each group then keeps its matches
+    as its own finditer would: left to right, each starting at or after the end of the one it
+    kept before. That gives each group the same spans as its own pass, because the combined
+    trie matches wherever any group's does, and a group's trie at a given place matches the
+    same phrase inside the lookahead as on its own (same regex, same text, same left
+    boundary)."""
+
+    def __init__(self, groups: Mapping[str, CueGroup]) -> None:
+        self.groups = MappingProxyType(dict(groups))
+        self._phrased = tuple(name for name, g in self.groups.items() if g.phrase_pattern)
+        keys = {key for name in self._phrased for key in self.groups[name]._literal}
+        self._pattern = (
+            re.compile(
+                _LEFT
+                + f"(?={_trie_pattern(keys, left=False)})"
+                + "".join(f"(?=({self.groups[name].phrase_pattern})|)" for name in self._phrased)
+            )
+            if keys
+            else None
+        )
+
+    def find(self, text: str, lower: str | None = None) -> dict[str, list[Hit]]:
+        """Every group's hits, as CueGroup.finditer gives them, by group name."""
+        low = lower_text(text) if lower is None else lower
+        if self._pattern is None or len(low) != len(text):
+            # A text whose lower case changes its length: each group on its own (rare).
+            return {name: g.finditer(text, low) for name, g in self.groups.items()}
+        # regs[0] is the empty match itself; regs[k] is the k-th group's phrase or (-1, -1).
+        regs = [m.regs for m in self._pattern.finditer(low)]
+        columns = list(zip(*regs, strict=True))[1:] if regs else [()] * len(self._phrased)
+        found: dict[str, list[tuple[int, int]]] = {}
+        for name, column in zip(self._phrased, columns, strict=True):
+            spans: list[tuple[int, int]] = []
+            reach = 0
+            for span in column:
+                if span[0] >= reach:  # (-1, -1) never is
+                    spans.append(span)
+                    reach = span[1]
+            found[name] = spans
+        return {name: g.hits(text, low, found.get(name, ())) for name, g in self.groups.items()}
+
+
 # Typographic apostrophes read as "'" so that one spelling of "doesn't" matches both.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
 
 def lower_text(text: str) -> str:
     """The text as cue regexes see it: lower case, apostrophes unified."""
-    return text.lower().translate(_APOSTROPHES)
+    low = text.lower()
+    # str.replace is many times faster than str.translate, and most texts have neither.
+    if "\u2019" in low or "\u2018" in low:
+        low = low.replace("\u2019", "'").replace("\u2018", "'")
+    return low
 
 
 def _surface_key(surface: str, case: bool) -> str:
@@ -246,7 +319,7 @@ def _trie_pattern(keys: Iterable[str], left: bool = True) -> str:
         for ch in key:
             node = node.setdefault(ch, {})
         node[""] = {}
-    return (r"(?<![\w\-'])" if left else "") + _render(trie) + r"(?!\w)"
+    return (_LEFT if left else "") + _render(trie) + r"(?!\w)"
 
 
 def _render(node: Mapping[str, Any]) -> str:
@@ -290,6 +363,20 @@ class Cues:
     control_arms: frozenset[str]
     measurement: re.Pattern[str] | None
     measured_of: re.Pattern[str] | None
+    # The groups above that run over every document, found in one pass (SCANNED names them).
+    scanner: CueScanner
+
+
+# The cue groups of Cues that find_cues and split_units run over a whole document.
+SCANNED = (
+    "markers",
+    "negations",
+    "directions",
+    "comparators",
+    "evidence",
+    "boundaries",
+    "speech_verbs",
+)
 
 
 def _read(folder: Path, name: str) -> dict[str, Any]:
@@ -412,28 +499,31 @@ def _load_cues(folder: Path) -> Cues:
     negs = _read(folder, "negations.yml")
     clauses = _read(folder, "clauses.yml")
     directions = _read(folder, "directions.yml")
-    return Cues(
+    scanned = {
         # Hedges, boosters, weak-evidence remarks, not-claim phrases and negation terminators
-        # share no words, so one pass finds them all (test_cues checks that no phrase repeats).
-        markers=CueGroup(
+        # share no words, so one group finds them all (test_cues checks that no phrase repeats).
+        "markers": CueGroup(
             chosen("hedges.yml", "hedged", masks=("pseudo",))
             + chosen("certainty.yml", "strong")
             + chosen("evidence.yml", "weak")
             + chosen("directions.yml", "not_claims")
             + chosen("negations.yml", "terminators")
         ),
-        negations=group("negations.yml", "negation", masks=("pseudo",)),
-        directions=group("directions.yml", *DIRECTIONS, masks=("not_directions",)),
-        comparators=group("directions.yml", "comparators"),
-        evidence=group("evidence.yml", *EVIDENCE_TYPES, masks=("not_evidence",)),
-        boundaries=group("clauses.yml", "boundaries"),
-        attribution=tuple(attribution),
-        speech_verbs=CueGroup(
+        "negations": group("negations.yml", "negation", masks=("pseudo",)),
+        "directions": group("directions.yml", *DIRECTIONS, masks=("not_directions",)),
+        "comparators": group("directions.yml", "comparators"),
+        "evidence": group("evidence.yml", *EVIDENCE_TYPES, masks=("not_evidence",)),
+        "boundaries": group("clauses.yml", "boundaries"),
+        "speech_verbs": CueGroup(
             [
                 (Cue(f"speech-{n}", "speech", "attribution.yml"), {"cue": verb})
                 for n, verb in enumerate(_strings(attr, "triggers", "attribution.yml"))
             ]
         ),
+    }
+    return Cues(
+        **scanned,
+        attribution=tuple(attribution),
         not_names=frozenset(_strings(attr, "not_names", "attribution.yml")),
         pronouns=frozenset(_strings(attr, "pronouns", "attribution.yml")),
         abbreviations=frozenset(
@@ -450,6 +540,7 @@ def _load_cues(folder: Path) -> Cues:
             _strings(directions, "descriptors", "directions.yml"),
         ),
         measured_of=_measured_of_pattern(_strings(directions, "measured_of", "directions.yml")),
+        scanner=CueScanner(scanned),
     )
 
 
@@ -625,6 +716,14 @@ def split_units(
     return sentence_units(text, sentences, cues, boundaries, headings, end_of_claims)
 
 
+def _units(
+    text: str, sentences: Sequence[tuple[int, int]], cues: Cues, boundaries: list[Hit]
+) -> list[Unit]:
+    """split_units with the boundaries already found."""
+    headings, end_of_claims = heading_spans(text, cues)
+    return sentence_units(text, sentences, cues, _Hits.of(boundaries), headings, end_of_claims)
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s].isspace():
         s += 1
@@ -760,9 +859,17 @@ def build_claims(
 ) -> list[ClaimRow]:
     """Claim rows of one document, in text order (claim ids c1, c2...)."""
     cues = load_cues(rules)
+    drug_mentions = _drop_class_words(
+        text,
+        sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end)),
+        cues,
+    )
+    if not drug_mentions:
+        return []  # every claim names a drug of its own clause: no cue needs looking for
     lower = lower_text(text)
-    doc = _prepare(text, cues, mentions, lower)
-    units = split_units(text, sentences, cues, lower)
+    scanned = cues.scanner.find(text, lower)
+    doc = _prepare(text, cues, drug_mentions, mentions, _cue_hits(text, cues, lower, scanned))
+    units = _units(text, sentences, cues, scanned["boundaries"])
     design = doc_evidence or _document_design(doc, units)
     mention_span = {m.mention_id: (m.start, m.end) for m in mentions}
     regimens_of: dict[int, list[RegimenRow]] = {}
@@ -820,11 +927,14 @@ def find_cues(text: str, cues: Cues, lower: str | None = None) -> dict[str, list
     """Every cue hit of a text by kind (masks such as pseudo-negations have already hidden
     the cues inside them)."""
     low = lower_text(text) if lower is None else lower
+    return _cue_hits(text, cues, low, cues.scanner.find(text, low))
 
-    def hits(group: CueGroup) -> list[Hit]:
-        return group.finditer(text, low)
 
-    markers = hits(cues.markers)
+def _cue_hits(
+    text: str, cues: Cues, low: str, scanned: Mapping[str, list[Hit]]
+) -> dict[str, list[Hit]]:
+    """find_cues from the hits of the scanned groups."""
+    markers = scanned["markers"]
 
     def marked(file: str, group: str) -> list[Hit]:
         return [h for h in markers if h.cue.group == group and h.cue.file == file]
@@ -832,14 +942,14 @@ def find_cues(text: str, cues: Cues, lower: str | None = None) -> dict[str, list
     return {
         "hedges": marked("hedges.yml", "hedged"),
         "strong": marked("certainty.yml", "strong"),
-        "negations": hits(cues.negations),
+        "negations": scanned["negations"],
         "terminators": marked("negations.yml", "terminators"),
-        "directions": hits(cues.directions),
+        "directions": scanned["directions"],
         "not_claims": marked("directions.yml", "not_claims"),
-        "comparators": hits(cues.comparators),
-        "evidence": hits(cues.evidence),
+        "comparators": scanned["comparators"],
+        "evidence": scanned["evidence"],
         "weak": marked("evidence.yml", "weak"),
-        "attribution": find_attribution(text, cues, low),
+        "attribution": _attribution_hits(text, cues, scanned["speech_verbs"]),
     }
 
 
@@ -850,8 +960,13 @@ _ATTRIBUTION_REACH = 300
 def find_attribution(text: str, cues: Cues, lower: str | None = None) -> list[Hit]:
     """Who is quoted or credited: each attribution regex runs only near a speech verb."""
     low = lower_text(text) if lower is None else lower
+    return _attribution_hits(text, cues, cues.speech_verbs.finditer(text, low))
+
+
+def _attribution_hits(text: str, cues: Cues, speech_verbs: Iterable[Hit]) -> list[Hit]:
+    """find_attribution with the speech verbs already found."""
     windows: list[list[int]] = []
-    for verb in cues.speech_verbs.finditer(text, low):
+    for verb in speech_verbs:
         start, end = max(0, verb.start - _ATTRIBUTION_REACH), verb.end + _ATTRIBUTION_REACH
         if windows and start <= windows[-1][1]:
             windows[-1][1] = end
@@ -873,13 +988,18 @@ def find_attribution(text: str, cues: Cues, lower: str | None = None) -> list[Hi
     return sorted(found.values(), key=lambda h: (h.start, -h.end))
 
 
-def _prepare(text: str, cues: Cues, mentions: Sequence[Mention], lower: str) -> _Doc:
-    drugs = sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end))
-    drugs = _drop_class_words(text, drugs, cues)
+def _prepare(
+    text: str,
+    cues: Cues,
+    drugs: list[Mention],
+    mentions: Sequence[Mention],
+    hits: Mapping[str, list[Hit]],
+) -> _Doc:
+    """The document as _clause_claim looks it up; `drugs` are its drug mentions in text order,
+    class words dropped."""
     conditions = sorted(
         (m for m in mentions if m.label == "CONDITION"), key=lambda m: (m.start, m.end)
     )
-    hits = find_cues(text, cues, lower)
     return _Doc(
         text=text,
         cues=cues,
@@ -949,16 +1069,23 @@ _Claim = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], Hit, str, bool
 def _clause_claim(doc: _Doc, cs: int, ce: int) -> _Claim | None:
     """The claim of one clause: drugs, comparators, conditions, cue, direction, negated."""
     text = doc.text
+    # The cheap refusals first (most clauses name no drug or hold no direction cue): every
+    # test here only returns None, so their order does not change any claim.
+    all_drugs = doc.mentions("DRUG", cs, ce)
+    if not all_drugs:
+        return None  # no drug, no claim
+    directions = doc.directions.within(cs, ce)
+    if not directions:
+        return None
     if text[cs:ce].rstrip("\"\u201d' )").endswith("?") or doc.not_claims.within(cs, ce):
         return None  # a question, a plan or a need asserts nothing
-    all_drugs = doc.mentions("DRUG", cs, ce)
     conditions = doc.mentions("CONDITION", cs, ce)
     # A cue word inside a drug's name ("adrenergic blocking agents") is part of the name.
     drug_index = _Index.of(all_drugs)
     condition_index = _Index.of(conditions)
     hits = [
         h
-        for h in doc.directions.within(cs, ce)
+        for h in directions
         if _requirements_met(text, h, drug_index, condition_index)
         and not _inside_drug_name(h, drug_index)
     ]

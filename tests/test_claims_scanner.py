@@ -1,0 +1,233 @@
+"""The fast paths of claims assembly give what the plain ones give.
+
+CueScanner finds the phrases of all document-wide cue groups in one pass; each group must get
+exactly the hits of its own CueGroup.finditer, on hand-made edge cases and on real texts (the
+seeds and the dev sets). The case-sensitive phrase gate, lower_text and the equivalent rewrite
+of a cue regex are checked at their edges, with cases that must not match.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from test_claims import claims_of
+
+from claimx.claims import (
+    SCANNED,
+    Cue,
+    CueGroup,
+    CueScanner,
+    load_cues,
+    lower_text,
+    read_cue_entries,
+)
+from claimx.rules import rules_dir
+
+CUES = load_cues(rules_dir())
+ENTRIES = {cue.id: entry for cue, entry in read_cue_entries(rules_dir())}
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "data" / "raw"
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def own_passes(text: str) -> dict:
+    """Each scanned group's hits from its own pass over the text."""
+    return {name: getattr(CUES, name).finditer(text) for name in SCANNED}
+
+
+EDGE_TEXTS = [
+    ("empty", ""),
+    ("phrase at the very start", "May reduce pain. No difference was seen"),
+    ("phrase at the very end", "Ketamine was not superior to"),
+    ("one group's phrase inside another's", "There was no significant difference in pain."),
+    ("mask over a cue", "Without a doubt, ketamine did not reduce pain."),
+    ("after a hyphen or apostrophe", "A non-significant, cost-effective and patient's-choice arm."),
+    ("typographic apostrophe", "Ketamine doesn\u2019t reduce pain; it didn\u2018t help."),
+    (
+        "hyphens and runs of spaces",
+        "Side-effects and side  effects were   reduced in a meta-analysis.",
+    ),
+    ("lower case longer than the text", "\u0130zmir trial. Ketamine may reduce pain."),
+    ("case-sensitive phrase", "An RCT and two RCTs; an rct and XRCT are not."),
+    (
+        "speech verbs and attribution",
+        "Ketamine works, Dr Smith said. According to the authors, it helps.",
+    ),
+    ("clause boundaries", "Pain fell; nausea rose, but sleep improved. Then Dr. Who left."),
+    ("no cue at all", "Zzz qqq."),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in EDGE_TEXTS], ids=[i for i, _ in EDGE_TEXTS])
+def test_scanner_gives_each_group_its_own_hits(text: str) -> None:
+    assert CUES.scanner.find(text) == own_passes(text)
+
+
+def _real_texts() -> list[tuple[str, str]]:
+    """The seeds, and every fifth text of the dev sets where ../shared/eval is at hand."""
+    seeds = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
+    dev = []
+    for path in sorted(EVAL.glob("*.dev.jsonl")):
+        with path.open(encoding="utf-8") as f:
+            records = [json.loads(line) for line in f]
+        dev.extend((f"{path.name}:{n}", r["text"]) for n, r in enumerate(records, 1) if "text" in r)
+    return seeds + dev[::5]
+
+
+REAL_TEXTS = _real_texts()
+
+
+@pytest.mark.parametrize("text", [t for _, t in REAL_TEXTS], ids=[i for i, _ in REAL_TEXTS])
+def test_scanner_gives_each_group_its_own_hits_on_real_text(text: str) -> None:
+    assert CUES.scanner.find(text) == own_passes(text)
+
+
+def test_the_seeds_are_among_the_real_texts() -> None:
+    # The test above must not pass on nothing.
+    assert sum(1 for name, _ in REAL_TEXTS if name.endswith(".txt")) >= 5
+
+
+def _group(*phrases: str, case: bool = False) -> CueGroup:
+    return CueGroup(
+        [
+            (Cue(f"test-{n}", "hedged", "hedges.yml"), {"cue": p, "case": case})
+            for n, p in enumerate(phrases)
+        ]
+    )
+
+
+def _spans(hits: list) -> list[tuple[int, int]]:
+    return [(h.start, h.end) for h in hits]
+
+
+# Two groups whose phrases overlap: a group's own pass never finds a phrase that starts inside
+# the one it found before, while the other group (which did not find that one) does.
+OVERLAPS = [
+    ("chained phrases", ("a b", "b c"), ("b c",), "x a b c", [(2, 5)], [(4, 7)]),
+    ("longer phrase wins", ("a", "a b c"), ("b",), "a b c", [(0, 5)], [(2, 3)]),
+    ("phrase after the other's", ("a b",), ("b",), "a b b", [(0, 3)], [(2, 3), (4, 5)]),
+    ("no shared start", ("zz",), ("yy",), "yy zz", [(3, 5)], [(0, 2)]),
+    ("neither matches", ("zz",), ("yy",), "a b c", [], []),
+]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "text", "first_spans", "second_spans"),
+    [c[1:] for c in OVERLAPS],
+    ids=[c[0] for c in OVERLAPS],
+)
+def test_scanner_keeps_what_each_group_would_keep(
+    first: tuple[str, ...],
+    second: tuple[str, ...],
+    text: str,
+    first_spans: list[tuple[int, int]],
+    second_spans: list[tuple[int, int]],
+) -> None:
+    groups = {"first": _group(*first), "second": _group(*second)}
+    found = CueScanner(groups).find(text)
+    assert _spans(found["first"]) == _spans(groups["first"].finditer(text)) == first_spans
+    assert _spans(found["second"]) == _spans(groups["second"].finditer(text)) == second_spans
+
+
+def test_a_phrase_the_groups_own_pass_skips_stays_skipped() -> None:
+    # The trie's own pass finds "a b" and so never sees "b c"; the regex hit "q a" then wins
+    # over "a b". Handing the group "b c" as well would add a hit its own pass does not have.
+    mixed = CueGroup(
+        [
+            (Cue("test-regex", "hedged", "hedges.yml"), {"regex": "q a", "example": "q a"}),
+            (Cue("test-phrases", "hedged", "hedges.yml"), {"cue": ["a b", "b c"]}),
+        ]
+    )
+    other = _group("b c")
+    found = CueScanner({"mixed": mixed, "other": other}).find("q a b c")
+    assert _spans(found["mixed"]) == _spans(mixed.finditer("q a b c")) == [(0, 3)]
+    assert _spans(found["other"]) == [(4, 7)]
+
+
+def test_scanner_with_a_group_of_regexes_only() -> None:
+    regex_only = CueGroup(
+        [(Cue("test-semicolon", "boundaries", "clauses.yml"), {"regex": ";", "example": "a; b"})]
+    )
+    scanner = CueScanner({"semicolons": regex_only, "phrases": _group("pain")})
+    assert _spans(scanner.find("pain; more pain")["semicolons"]) == [(4, 5)]
+    assert _spans(scanner.find("pain; more pain")["phrases"]) == [(0, 4), (11, 15)]
+    assert _spans(CueScanner({"semicolons": regex_only}).find("a; b")["semicolons"]) == [(1, 2)]
+
+
+# Case-sensitive phrases are looked for only when their first word is in the text.
+CASE_SENSITIVE = [
+    ("RCT", "An RCT was run.", [(3, 6)]),
+    ("RCT", "RCT", [(0, 3)]),
+    ("RCT", "It was an RCT", [(10, 13)]),
+    ("RCT", "An rct was run.", []),
+    ("RCT", "An XRCT was run.", []),
+    ("RCT", "An RCTX was run.", []),
+    ("Phase III", "A Phase-III trial.", [(2, 11)]),
+    ("Phase III", "A Phase  III trial.", [(2, 12)]),
+    ("Phase III", "A phase III trial.", []),
+    ("Phase III", "A Phase II trial.", []),
+]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "spans"), CASE_SENSITIVE, ids=[f"{p}~{t}" for p, t, _ in CASE_SENSITIVE]
+)
+def test_case_sensitive_phrases(phrase: str, text: str, spans: list[tuple[int, int]]) -> None:
+    assert _spans(_group(phrase, case=True).finditer(text)) == spans
+
+
+LOWER = [
+    ("plain", "Ketamine Works", "ketamine works"),
+    ("right quote", "doesn\u2019t", "doesn't"),
+    ("left quote", "\u2018quoted\u2019", "'quoted'"),
+    ("straight quote kept", "don't", "don't"),
+    ("longer lower case", "\u0130", "\u0130".lower()),
+]
+
+
+@pytest.mark.parametrize(("text", "lower"), [c[1:] for c in LOWER], ids=[c[0] for c in LOWER])
+def test_lower_text(text: str, lower: str) -> None:
+    assert lower_text(text) == lower
+
+
+# weak-few-patients looks for the digit before the words behind it: the same matches.
+FEW_PATIENTS = [
+    ("in 18 patients", "conducted in 18 patients.", " 18 patients"),
+    ("with 9 volunteers", "a study with 9 volunteers", " 9 volunteers"),
+    ("of 1 cases", "a series of 1 cases", " 1 cases"),
+    ("on 19 subjects", "tested on 19 subjects", " 19 subjects"),
+    ("20 is not few", "conducted in 20 patients.", None),
+    ("0 is not a count", "conducted in 0 patients.", None),
+    ("within is not in", "seen within 18 patients.", None),
+    ("no preposition", "conducted: 18 patients.", None),
+    ("two spaces", "conducted in 18  patients.", None),
+    ("word goes on", "conducted in 18 patientsx.", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "match"), [c[1:] for c in FEW_PATIENTS], ids=[c[0] for c in FEW_PATIENTS]
+)
+def test_weak_few_patients(text: str, match: str | None) -> None:
+    m = re.search(ENTRIES["weak-few-patients"]["regex"], lower_text(text))
+    assert (m.group() if m else None) == match
+
+
+# build_claims returns early when a document can make no claim; these must still make theirs.
+EARLY_EXITS = [
+    ("no drug at all", "Pain was reduced in most patients.", []),
+    ("only a class word before a drug name", "The anesthetic ketamine reduced pain.", ["ketamine"]),
+    ("a drug but no direction", "Ketamine was given to 20 patients.", []),
+    ("drug and cue in different sentences", "Ketamine was given. Pain was reduced.", []),
+    ("drug and cue in one clause", "Ketamine was given and reduced pain.", ["ketamine"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "drugs"), [c[1:] for c in EARLY_EXITS], ids=[c[0] for c in EARLY_EXITS]
+)
+def test_documents_without_claims(text: str, drugs: list[str]) -> None:
+    assert [d for c in claims_of(text) for d in c.drugs] == drugs
