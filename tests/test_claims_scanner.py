@@ -20,10 +20,13 @@ from claimx.claims import (
     Cue,
     CueGroup,
     CueScanner,
+    Hit,
     load_cues,
     lower_text,
     read_cue_entries,
 )
+from claimx.claims import _share_a_sentence as share_a_sentence
+from claimx.recognize.base import Found, Mention
 from claimx.rules import rules_dir
 
 CUES = load_cues(rules_dir())
@@ -223,6 +226,10 @@ EARLY_EXITS = [
     ("a drug but no direction", "Ketamine was given to 20 patients.", []),
     ("drug and cue in different sentences", "Ketamine was given. Pain was reduced.", []),
     ("drug and cue in one clause", "Ketamine was given and reduced pain.", ["ketamine"]),
+    ("only a measured drug word", "Serum creatinine levels were reduced.", []),
+    ("a measured word and a drug", "Ketamine reduced serum creatinine levels.", ["ketamine"]),
+    ("a class word as a role", "The use of oxytocin as an anesthetic reduced pain.", ["oxytocin"]),
+    ("cue in the last sentence", "Pain was noted. Then ketamine relieved pain.", ["ketamine"]),
 ]
 
 
@@ -231,3 +238,37 @@ EARLY_EXITS = [
 )
 def test_documents_without_claims(text: str, drugs: list[str]) -> None:
     assert [d for c in claims_of(text) for d in c.drugs] == drugs
+
+
+def _drug(start: int, end: int) -> Mention:
+    return Mention("m1", 0, Found(start, end, "DRUG", "test"))
+
+
+_CUE = Cue("test-cue", "benefit", "directions.yml")
+
+# build_claims makes no claim unless one sentence wholly holds a drug and a direction cue.
+SHARED = [
+    ("both inside", [(0, 10)], [(0, 3)], [(5, 9)], True),
+    ("both at the edges", [(0, 10)], [(0, 3)], [(7, 10)], True),
+    ("cue runs past the end", [(0, 10)], [(0, 3)], [(8, 11)], False),
+    ("drug runs past the end", [(0, 10)], [(8, 12)], [(2, 5)], False),
+    ("different sentences", [(0, 10), (11, 20)], [(0, 3)], [(12, 15)], False),
+    ("second sentence", [(0, 10), (11, 20)], [(0, 3), (11, 14)], [(15, 19)], True),
+    ("no cue", [(0, 10)], [(0, 3)], [], False),
+    ("no drug", [(0, 10)], [], [(0, 3)], False),
+    ("no sentence", [], [(0, 3)], [(5, 9)], False),
+]
+
+
+@pytest.mark.parametrize(
+    ("sentences", "drugs", "cues", "shared"), [c[1:] for c in SHARED], ids=[c[0] for c in SHARED]
+)
+def test_drug_and_cue_share_a_sentence(
+    sentences: list[tuple[int, int]],
+    drugs: list[tuple[int, int]],
+    cues: list[tuple[int, int]],
+    shared: bool,
+) -> None:
+    mentions = [_drug(s, e) for s, e in drugs]
+    hits = [Hit(s, e, _CUE) for s, e in cues]
+    assert share_a_sentence(sentences, mentions, hits) is shared

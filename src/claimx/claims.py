@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -171,31 +172,41 @@ class CueGroup:
         self.cues: tuple[Cue, ...] = tuple(c for c, _ in entries)
         # Each regex entry on its own: a regex that starts with a literal lets the engine skip
         # ahead to it, which an alternation of several regexes would not.
-        regexes: list[tuple[re.Pattern[str], re.Pattern[str], int, bool]] = []
+        regexes: list[tuple[re.Pattern[str], int, bool]] = []
         literal: dict[str, int] = {}  # surface key -> index of its cue
         literal_cs: dict[str, int] = {}  # case-sensitive surfaces (abbreviations)
         for i, (_, entry) in enumerate(entries):
             case = bool(entry.get("case"))
             if "regex" in entry:
-                source = str(entry["regex"])
-                regexes.append((re.compile(source), re.compile(source, re.IGNORECASE), i, case))
+                regexes.append((re.compile(str(entry["regex"])), i, case))
             for surface in entry_surfaces(entry):
                 (literal_cs if case else literal).setdefault(_surface_key(surface, case), i)
         self._regexes = tuple(regexes)
         self._literal = MappingProxyType(literal)
         self._literal_cs = MappingProxyType(literal_cs)
-        # The trie of the phrases without its left boundary: CueScanner runs it inside its own.
+        # The trie of the phrases without its left boundary: CueScanner runs it inside its own
+        # pattern, so the group's own trie is compiled only when finditer needs it.
         self.phrase_pattern = _trie_pattern(literal, left=False) if literal else None
-        trie = _LEFT + self.phrase_pattern if self.phrase_pattern else None
-        # On the lower-cased text, without IGNORECASE (much faster); the IGNORECASE copy is
-        # for the rare text whose lower-casing changes its length ("İ").
-        self._trie = re.compile(trie) if trie else None
-        self._trie_i = re.compile(trie, re.IGNORECASE) if trie else None
         self._trie_cs = re.compile(_trie_pattern(literal_cs)) if literal_cs else None
         # A case-sensitive phrase is matched character for character up to its first space,
         # so a text that holds none of these first words holds none of the phrases (a few
         # substring tests instead of a regex pass that stops at every position).
         self._cs_first_words = tuple(sorted({key.split(" ")[0] for key in literal_cs}))
+
+    # On the lower-cased text, without IGNORECASE (much faster); the IGNORECASE copies are for
+    # the rare text whose lower-casing changes its length ("İ"). Compiled on first use: start-up
+    # time counts, and build_claims needs none of them for most texts.
+    @cached_property
+    def _trie(self) -> re.Pattern[str] | None:
+        return re.compile(_LEFT + self.phrase_pattern) if self.phrase_pattern else None
+
+    @cached_property
+    def _trie_i(self) -> re.Pattern[str] | None:
+        return re.compile(_LEFT + self.phrase_pattern, re.I) if self.phrase_pattern else None
+
+    @cached_property
+    def _regexes_i(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p.pattern, re.I) for p, _, _ in self._regexes)
 
     def finditer(self, text: str, lower: str | None = None) -> list[Hit]:
         """Non-overlapping hits, left to right. `lower` is lower_text(text), if at hand."""
@@ -212,11 +223,11 @@ class CueGroup:
         to right, as the trie's own finditer over the lower-cased text gives them)."""
         same = len(low) == len(text)
         found: list[tuple[int, int, int, int]] = []  # start, rank, -end, cue index
-        for pattern, pattern_i, index, case in self._regexes:
+        for k, (pattern, index, case) in enumerate(self._regexes):
             if case:
                 matches = pattern.finditer(text)
             else:
-                matches = pattern.finditer(low) if same else pattern_i.finditer(text)
+                matches = pattern.finditer(low) if same else self._regexes_i[k].finditer(text)
             found.extend((m.start(), 0, -m.end(), index) for m in matches if m.end() > m.start())
         literal = self._literal
         for start, end in phrase_spans:
@@ -272,9 +283,23 @@ class CueScanner:
     def find(self, text: str, lower: str | None = None) -> dict[str, list[Hit]]:
         """Every group's hits, as CueGroup.finditer gives them, by group name."""
         low = lower_text(text) if lower is None else lower
+        spans = self.phrase_spans(text, low)
+        return {name: self.hits(name, text, low, spans) for name in self.groups}
+
+    def hits(
+        self, name: str, text: str, low: str, spans: Mapping[str, list[tuple[int, int]]] | None
+    ) -> list[Hit]:
+        """One group's hits, given phrase_spans(text, low)."""
+        group = self.groups[name]
+        if spans is None:
+            return group.finditer(text, low)
+        return group.hits(text, low, spans.get(name, ()))
+
+    def phrase_spans(self, text: str, low: str) -> dict[str, list[tuple[int, int]]] | None:
+        """Where each group's phrases are, as its own trie finds them; None for a text whose
+        lower case changes its length (rare: each group then runs on its own)."""
         if self._pattern is None or len(low) != len(text):
-            # A text whose lower case changes its length: each group on its own (rare).
-            return {name: g.finditer(text, low) for name, g in self.groups.items()}
+            return None
         # regs[0] is the empty match itself; regs[k] is the k-th group's phrase or (-1, -1).
         regs = [m.regs for m in self._pattern.finditer(low)]
         columns = list(zip(*regs, strict=True))[1:] if regs else [()] * len(self._phrased)
@@ -287,7 +312,7 @@ class CueScanner:
                     spans.append(span)
                     reach = span[1]
             found[name] = spans
-        return {name: g.hits(text, low, found.get(name, ())) for name, g in self.groups.items()}
+        return found
 
 
 # Typographic apostrophes read as "'" so that one spelling of "doesn't" matches both.
@@ -733,7 +758,8 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits) -> list[Unit]:
-    """Cut one sentence piece into units (missed sentence ends) and clauses."""
+    """Cut one sentence piece (trimmed, not empty) into units (missed sentence ends) and
+    clauses."""
     unit_cuts: list[tuple[int, int]] = []
     clause_cuts: list[tuple[int, int]] = []
     depth, counted = 0, s
@@ -753,6 +779,8 @@ def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits)
             clause_cuts.append((b.start, b.start))
         else:
             clause_cuts.append((b.start, b.end))
+    if not unit_cuts and not clause_cuts:
+        return [Unit(sent_id, s, e, ((s, e),))]  # most sentences: one unit, one clause
     units = []
     start = s
     for cut_start, cut_end in unit_cuts + [(e, e)]:
@@ -813,14 +841,18 @@ _POPULATION = re.compile(
 
 @dataclass(slots=True)
 class _Doc:
-    """Everything build_claims looks up while it walks the clauses of one document."""
+    """Everything build_claims looks up while it walks the clauses of one document. `drugs`
+    holds every drug mention; whether one names a drug taking part (not a class word, see
+    _is_class_word) is decided when a clause that could make a claim asks (most never do)."""
 
     text: str
     cues: Cues
     drugs: list[Mention]
     drug_starts: list[int]
+    drug_ends: list[int]
     conditions: list[Mention]
     condition_starts: list[int]
+    condition_ends: list[int]
     hedges: _Hits
     strong: _Hits
     negations: _Hits
@@ -831,17 +863,33 @@ class _Doc:
     evidence: _Hits
     weak: list[Hit]
     attribution: _Hits
+    kept: dict[int, bool] = field(default_factory=dict)  # drugs index -> not a class word
+
+    def kept_drugs(self, start: int, end: int) -> list[Mention]:
+        """Drug mentions wholly inside [start, end), class words left out."""
+        starts, ends = self.drug_starts, self.drug_ends
+        i = bisect.bisect_left(starts, start)
+        out = []
+        while i < len(starts) and starts[i] < end:
+            if ends[i] <= end:
+                keep = self.kept.get(i)
+                if keep is None:
+                    keep = self.kept[i] = not _is_class_word(self.text, self.drugs, i, self.cues)
+                if keep:
+                    out.append(self.drugs[i])
+            i += 1
+        return out
 
     def mentions(self, label: str, start: int, end: int) -> list[Mention]:
         """Mentions of DRUG or CONDITION wholly inside [start, end)."""
         if label == "DRUG":
-            items, starts = self.drugs, self.drug_starts
+            items, starts, ends = self.drugs, self.drug_starts, self.drug_ends
         else:
-            items, starts = self.conditions, self.condition_starts
+            items, starts, ends = self.conditions, self.condition_starts, self.condition_ends
         i = bisect.bisect_left(starts, start)
         out = []
-        while i < len(items) and items[i].start < end:
-            if items[i].end <= end:
+        while i < len(starts) and starts[i] < end:
+            if ends[i] <= end:
                 out.append(items[i])
             i += 1
         return out
@@ -859,19 +907,25 @@ def build_claims(
 ) -> list[ClaimRow]:
     """Claim rows of one document, in text order (claim ids c1, c2...)."""
     cues = load_cues(rules)
-    drug_mentions = _drop_class_words(
-        text,
-        sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end)),
-        cues,
-    )
+    drug_mentions = _sorted_mentions(mentions, "DRUG")
     if not drug_mentions:
         return []  # every claim names a drug of its own clause: no cue needs looking for
     lower = lower_text(text)
-    scanned = cues.scanner.find(text, lower)
+    spans = cues.scanner.phrase_spans(text, lower)
+    directions = cues.scanner.hits("directions", text, lower, spans)
+    if not _share_a_sentence(sentences, drug_mentions, directions):
+        return []  # a claim's clause holds a drug and a direction cue, and lies in one sentence
+    scanned = {
+        name: directions if name == "directions" else cues.scanner.hits(name, text, lower, spans)
+        for name in SCANNED
+    }
     doc = _prepare(text, cues, drug_mentions, mentions, _cue_hits(text, cues, lower, scanned))
     units = _units(text, sentences, cues, scanned["boundaries"])
     design = doc_evidence or _document_design(doc, units)
-    mention_span = {m.mention_id: (m.start, m.end) for m in mentions}
+    # Where the mentions that regimens name are (a regimen belongs to the clause that holds
+    # one of them); the other mentions are never looked up.
+    named = {i for r in regimens for i in r.mention_ids}
+    mention_span = {m.mention_id: (m.start, m.end) for m in mentions if m.mention_id in named}
     regimens_of: dict[int, list[RegimenRow]] = {}
     for r in regimens:
         regimens_of.setdefault(r.sent_id, []).append(r)
@@ -921,6 +975,27 @@ def build_claims(
                 )
             )
     return rows
+
+
+def _share_a_sentence(
+    sentences: Sequence[tuple[int, int]], drugs: Sequence[Mention], hits: Sequence[Hit]
+) -> bool:
+    """Whether some sentence holds a drug mention and a cue hit, each wholly (both lists sorted
+    by start)."""
+    drug_starts = [m.start for m in drugs]
+    hit_starts = [h.start for h in hits]
+
+    def holds(items: Sequence[Mention] | Sequence[Hit], starts: list[int], s: int, e: int) -> bool:
+        i = bisect.bisect_left(starts, s)
+        while i < len(items) and items[i].start < e:
+            if items[i].end <= e:
+                return True
+            i += 1
+        return False
+
+    return any(
+        holds(drugs, drug_starts, s, e) and holds(hits, hit_starts, s, e) for s, e in sentences
+    )
 
 
 def find_cues(text: str, cues: Cues, lower: str | None = None) -> dict[str, list[Hit]]:
@@ -995,18 +1070,17 @@ def _prepare(
     mentions: Sequence[Mention],
     hits: Mapping[str, list[Hit]],
 ) -> _Doc:
-    """The document as _clause_claim looks it up; `drugs` are its drug mentions in text order,
-    class words dropped."""
-    conditions = sorted(
-        (m for m in mentions if m.label == "CONDITION"), key=lambda m: (m.start, m.end)
-    )
+    """The document as _clause_claim looks it up; `drugs` are its drug mentions in text order."""
+    conditions = _sorted_mentions(mentions, "CONDITION")
     return _Doc(
         text=text,
         cues=cues,
         drugs=drugs,
         drug_starts=[m.start for m in drugs],
+        drug_ends=[m.end for m in drugs],
         conditions=conditions,
         condition_starts=[m.start for m in conditions],
+        condition_ends=[m.end for m in conditions],
         hedges=_Hits.of(hits["hedges"]),
         strong=_Hits.of(hits["strong"]),
         negations=_Hits.of(hits["negations"]),
@@ -1020,32 +1094,38 @@ def _prepare(
     )
 
 
+# A mention's (start, end), read in C: sorting thousands of mentions by a lambda over the
+# Mention properties cost more than the rest of a document's preparation.
+_SPAN = operator.attrgetter("found.start", "found.end")
+
+
+def _sorted_mentions(mentions: Iterable[Mention], label: str) -> list[Mention]:
+    """The mentions of one label, sorted by (start, end)."""
+    return sorted((m for m in mentions if m.found.label == label), key=_SPAN)
+
+
 def _is_class(m: Mention) -> bool:
     return (m.found.data or {}).get("kind") == "class"
 
 
-def _drop_class_words(text: str, drugs: list[Mention], cues: Cues) -> list[Mention]:
-    """Drop drug words that name no drug taking part here: a descriptor right before a drug
-    name ("the anesthetic ketamine", "the NMDA receptor antagonist ketamine"), a role ("the
-    use of oxytocin as an analgesic"), a class adjective ("anesthetic doses"), a measured
-    substance ("serum creatinine levels")."""
-    out = []
-    for i, m in enumerate(drugs):
-        if cues.measurement is not None and cues.measurement.match(text, m.end):
-            continue
-        if cues.measured_of is not None and cues.measured_of.search(
-            text, max(0, m.start - 40), m.start
-        ):
-            continue
-        nxt = drugs[i + 1] if i + 1 < len(drugs) else None
-        if nxt is not None and nxt.start > m.end and not text[m.end : nxt.start].strip():
-            continue
-        if _ROLE.search(text, max(0, m.start - 30), m.start):
-            continue
-        if _is_class(m) and _CLASS_ADJECTIVE.match(text, m.end):
-            continue
-        out.append(m)
-    return out
+def _is_class_word(text: str, drugs: Sequence[Mention], i: int, cues: Cues) -> bool:
+    """Whether drugs[i] (all drug mentions, in text order) names no drug taking part here: a
+    descriptor right before a drug name ("the anesthetic ketamine", "the NMDA receptor
+    antagonist ketamine"), a role ("the use of oxytocin as an analgesic"), a class adjective
+    ("anesthetic doses"), a measured substance ("serum creatinine levels")."""
+    m = drugs[i]
+    if cues.measurement is not None and cues.measurement.match(text, m.end):
+        return True
+    if cues.measured_of is not None and cues.measured_of.search(
+        text, max(0, m.start - 40), m.start
+    ):
+        return True
+    nxt = drugs[i + 1] if i + 1 < len(drugs) else None
+    if nxt is not None and nxt.start > m.end and not text[m.end : nxt.start].strip():
+        return True
+    if _ROLE.search(text, max(0, m.start - 30), m.start):
+        return True
+    return _is_class(m) and _CLASS_ADJECTIVE.match(text, m.end) is not None
 
 
 def _name(doc: _Doc, m: Mention) -> str:
@@ -1071,14 +1151,16 @@ def _clause_claim(doc: _Doc, cs: int, ce: int) -> _Claim | None:
     text = doc.text
     # The cheap refusals first (most clauses name no drug or hold no direction cue): every
     # test here only returns None, so their order does not change any claim.
-    all_drugs = doc.mentions("DRUG", cs, ce)
-    if not all_drugs:
+    if not doc.mentions("DRUG", cs, ce):
         return None  # no drug, no claim
     directions = doc.directions.within(cs, ce)
     if not directions:
         return None
     if text[cs:ce].rstrip("\"\u201d' )").endswith("?") or doc.not_claims.within(cs, ce):
         return None  # a question, a plan or a need asserts nothing
+    all_drugs = doc.kept_drugs(cs, ce)
+    if not all_drugs:
+        return None  # only class words ("the anesthetic ketamine" has one drug: ketamine)
     conditions = doc.mentions("CONDITION", cs, ce)
     # A cue word inside a drug's name ("adrenergic blocking agents") is part of the name.
     drug_index = _Index.of(all_drugs)
@@ -1214,13 +1296,10 @@ class _Index:
 
     @classmethod
     def of(cls, mentions: Sequence[Mention]) -> _Index:
-        items = tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
-        return cls(
-            items,
-            tuple(m.start for m in items),
-            min((m.end for m in items), default=-1),
-            max((m.start for m in items), default=-1),
-        )
+        """The index of mentions given in (start, end) order, as _Doc hands them out."""
+        items = tuple(mentions)
+        starts = tuple(m.start for m in items)
+        return cls(items, starts, min((m.end for m in items), default=-1), max(starts, default=-1))
 
     def __bool__(self) -> bool:
         return bool(self.items)
