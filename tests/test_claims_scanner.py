@@ -21,6 +21,7 @@ from claimx.claims import (
     CueGroup,
     CueScanner,
     Hit,
+    _Hits,
     load_cues,
     lower_text,
     read_cue_entries,
@@ -272,3 +273,22 @@ def test_drug_and_cue_share_a_sentence(
     mentions = [_drug(s, e) for s, e in drugs]
     hits = [Hit(s, e, _CUE) for s, e in cues]
     assert share_a_sentence(sentences, mentions, hits) is shared
+
+
+# _Hits orders a cue group's hits by start, the longest first, ties in their given order.
+ORDERS = [
+    ("already in order", [(0, 2, "a"), (3, 5, "b")], [(0, 2, "a"), (3, 5, "b")]),
+    ("reversed", [(3, 5, "b"), (0, 2, "a")], [(0, 2, "a"), (3, 5, "b")]),
+    ("same start, longest first", [(0, 2, "a"), (0, 5, "b")], [(0, 5, "b"), (0, 2, "a")]),
+    ("same span keeps its order", [(1, 4, "b"), (1, 4, "a")], [(1, 4, "b"), (1, 4, "a")]),
+    ("empty", [], []),
+]
+
+
+@pytest.mark.parametrize(("given", "ordered"), [c[1:] for c in ORDERS], ids=[c[0] for c in ORDERS])
+def test_hits_are_ordered_by_start_longest_first(
+    given: list[tuple[int, int, str]], ordered: list[tuple[int, int, str]]
+) -> None:
+    hits = _Hits.of(Hit(s, e, Cue(f"test-{i}", "benefit", "directions.yml")) for s, e, i in given)
+    assert [(h.start, h.end, h.cue.id[5:]) for h in hits.items] == ordered
+    assert hits.starts == [s for s, _, _ in ordered]

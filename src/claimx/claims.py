@@ -2,8 +2,10 @@
 
 Pure functions over the document text, its sentence offsets and the recognized mentions: no
 spaCy objects, so a blank pipeline (no parser) is enough. Every cue list lives in rules/cues/
-and is compiled once per rules folder into one regex per cue group; each group runs once over
-the whole text and its hits are bucketed by position.
+and is compiled once per rules folder into cue groups; one regex pass finds the phrases of all
+groups (CueScanner), each regex entry runs once over the text, and the hits are bucketed by
+position. A document without a drug, or where no sentence holds both a drug and a direction
+cue, makes no claim and is left early.
 
 How a claim is made, per clause (a sentence cut at clause boundaries, rules/cues/clauses.yml):
 a DRUG mention of the clause itself (no "it" resolved to an earlier drug) plus a direction cue
@@ -253,6 +255,12 @@ class CueGroup:
         return hits
 
 
+# The span of a capture group that took no part in a match.
+_UNMATCHED = (-1, -1)
+_HIT_START = operator.attrgetter("start")
+_HIT_END = operator.attrgetter("end")
+
+
 class CueScanner:
     """The phrases of several cue groups found in one pass over the lower-cased text instead
     of one pass per group.
@@ -307,8 +315,9 @@ class CueScanner:
         for name, column in zip(self._phrased, columns, strict=True):
             spans: list[tuple[int, int]] = []
             reach = 0
-            for span in column:
-                if span[0] >= reach:  # (-1, -1) never is
+            # Most places are another group's: their (-1, -1) is dropped in C, not in the loop.
+            for span in filter(_UNMATCHED.__ne__, column):
+                if span[0] >= reach:
                     spans.append(span)
                     reach = span[1]
             found[name] = spans
@@ -628,11 +637,16 @@ class _Hits:
 
     @classmethod
     def of(cls, hits: Iterable[Hit]) -> _Hits:
-        items = sorted(hits, key=lambda h: (h.start, -h.end))
-        return cls(items, [h.start for h in items])
+        # By start, the longest first: two stable sorts with keys read in C (a lambda key
+        # per hit cost more than the rest of this class).
+        items = sorted(hits, key=_HIT_END, reverse=True)
+        items.sort(key=_HIT_START)
+        return cls(items, list(map(_HIT_START, items)))
 
     def within(self, start: int, end: int) -> list[Hit]:
         """Hits wholly inside [start, end)."""
+        if not self.items:
+            return []  # many groups find nothing in a document
         i = bisect.bisect_left(self.starts, start)
         out = []
         while i < len(self.items) and self.items[i].start < end:
@@ -880,6 +894,16 @@ class _Doc:
             i += 1
         return out
 
+    def has_drug(self, start: int, end: int) -> bool:
+        """Whether a drug mention (class word or not) lies wholly inside [start, end)."""
+        starts, ends = self.drug_starts, self.drug_ends
+        i = bisect.bisect_left(starts, start)
+        while i < len(starts) and starts[i] < end:
+            if ends[i] <= end:
+                return True
+            i += 1
+        return False
+
     def mentions(self, label: str, start: int, end: int) -> list[Mention]:
         """Mentions of DRUG or CONDITION wholly inside [start, end)."""
         if label == "DRUG":
@@ -1097,6 +1121,8 @@ def _prepare(
 # A mention's (start, end), read in C: sorting thousands of mentions by a lambda over the
 # Mention properties cost more than the rest of a document's preparation.
 _SPAN = operator.attrgetter("found.start", "found.end")
+_START = operator.attrgetter("found.start")
+_END = operator.attrgetter("found.end")
 
 
 def _sorted_mentions(mentions: Iterable[Mention], label: str) -> list[Mention]:
@@ -1151,7 +1177,7 @@ def _clause_claim(doc: _Doc, cs: int, ce: int) -> _Claim | None:
     text = doc.text
     # The cheap refusals first (most clauses name no drug or hold no direction cue): every
     # test here only returns None, so their order does not change any claim.
-    if not doc.mentions("DRUG", cs, ce):
+    if not doc.has_drug(cs, ce):
         return None  # no drug, no claim
     directions = doc.directions.within(cs, ce)
     if not directions:
@@ -1244,7 +1270,7 @@ def _claimed_drugs(
     Each rule applies only when some other drug is left."""
     # Drugs that no cue hit overlaps (hits sorted by start, with the running maximum of
     # their ends: one bisection per drug keeps a long clause linear).
-    by_start = sorted(hits, key=lambda h: h.start)
+    by_start = sorted(hits, key=_HIT_START)
     hit_starts = [h.start for h in by_start]
     max_end = list(itertools.accumulate((h.end for h in by_start), max))
 
@@ -1257,7 +1283,7 @@ def _claimed_drugs(
     stops = sorted(
         [h.start for h in hits if h.cue.group in COMPARATIVE] + [k.start for k in markers]
     )
-    ordered = sorted(kept, key=lambda m: m.start)
+    ordered = sorted(kept, key=_START)
     kept_starts = [m.start for m in ordered]
     objects = set()
     for h in hits:
@@ -1298,8 +1324,8 @@ class _Index:
     def of(cls, mentions: Sequence[Mention]) -> _Index:
         """The index of mentions given in (start, end) order, as _Doc hands them out."""
         items = tuple(mentions)
-        starts = tuple(m.start for m in items)
-        return cls(items, starts, min((m.end for m in items), default=-1), max(starts, default=-1))
+        starts = tuple(map(_START, items))
+        return cls(items, starts, min(map(_END, items), default=-1), max(starts, default=-1))
 
     def __bool__(self) -> bool:
         return bool(self.items)
