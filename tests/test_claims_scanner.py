@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,10 @@ EDGE_TEXTS = [
     ),
     ("clause boundaries", "Pain fell; nausea rose, but sleep improved. Then Dr. Who left."),
     ("no cue at all", "Zzz qqq."),
+    ("only a phrase", "may"),
+    ("phrase after punctuation, no space", "Pain fell.May reduce;no difference(superior to)"),
+    ("phrase after a newline and a quote", "Pain.\n\u201cMay reduce\u201d"),
+    ("phrase after a word character", "xmay ymay _may 1may"),
 ]
 
 
@@ -292,3 +297,52 @@ def test_hits_are_ordered_by_start_longest_first(
     hits = _Hits.of(Hit(s, e, Cue(f"test-{i}", "benefit", "directions.yml")) for s, e, i in given)
     assert [(h.start, h.end, h.cue.id[5:]) for h in hits.items] == ordered
     assert hits.starts == [s for s, _, _ in ordered]
+
+
+# ev-case-series-n was one regex, "(?:report|series) of ..."; it is two entries now, each
+# starting with its word (faster to look for). The evidence group must find what it found with
+# the one regex.
+def _evidence_group(split: bool) -> CueGroup:
+    entries = []
+    for cue, entry in read_cue_entries(rules_dir()):
+        if cue.file != "evidence.yml" or cue.group in ("weak",):
+            continue
+        if cue.group == "not_evidence":
+            cue = replace(cue, skip=True)
+        if cue.id == "ev-case-series-n-series" and not split:
+            continue
+        if cue.id == "ev-case-series-n" and not split:
+            entry = {**entry, "regex": r"(?:report|series) of \d{1,4} (?:cases|patients)\b"}
+        entries.append((cue, entry))
+    return CueGroup(entries)
+
+
+CASE_SERIES = [
+    ("report of cases", "We describe a report of 18 cases treated with ketamine."),
+    ("series of patients", "A series of 12 patients was treated."),
+    ("both", "A report of 3 cases and a series of 1234 patients."),
+    ("back to back", "series of 2 cases report of 4 patients"),
+    ("five digits", "A series of 12345 patients."),
+    ("plural word", "Reports of 18 cases and series of 9 patient."),
+    ("inside a word", "Theseries of 4 cases; areport of 5 patients."),
+    ("inside a case-series phrase", "A case series of 7 patients."),
+    ("after a case report", "A case report of 2 cases."),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in CASE_SERIES], ids=[i for i, _ in CASE_SERIES])
+def test_case_series_counts_are_found_as_by_one_regex(text: str) -> None:
+    def found(group: CueGroup) -> list[tuple[int, int, str]]:
+        return [(h.start, h.end, h.cue.group) for h in group.finditer(text)]
+
+    assert found(_evidence_group(split=True)) == found(_evidence_group(split=False))
+    assert found(_evidence_group(split=True)) == found(CUES.evidence)
+
+
+def test_case_series_counts_are_found() -> None:
+    # The comparison above must not pass on nothing.
+    text = "A report of 3 cases and a series of 1234 patients."
+    assert [text[h.start : h.end] for h in CUES.evidence.finditer(text)] == [
+        "report of 3 cases",
+        "series of 1234 patients",
+    ]

@@ -272,21 +272,21 @@ class CueScanner:
     kept before. That gives each group the same spans as its own pass, because the combined
     trie matches wherever any group's does, and a group's trie at a given place matches the
     same phrase inside the lookahead as on its own (same regex, same text, same left
-    boundary)."""
+    boundary).
+
+    A phrase starts the text or follows a character that is no word character, hyphen or
+    apostrophe: the pass consumes that character (a character class, which the regex engine
+    skips ahead to without stopping inside words) and looks at what follows. It runs over the
+    text with a space put before it, so that a phrase at the very start follows one too."""
 
     def __init__(self, groups: Mapping[str, CueGroup]) -> None:
         self.groups = MappingProxyType(dict(groups))
         self._phrased = tuple(name for name, g in self.groups.items() if g.phrase_pattern)
         keys = {key for name in self._phrased for key in self.groups[name]._literal}
-        self._pattern = (
-            re.compile(
-                _LEFT
-                + f"(?={_trie_pattern(keys, left=False)})"
-                + "".join(f"(?=({self.groups[name].phrase_pattern})|)" for name in self._phrased)
-            )
-            if keys
-            else None
+        at_phrase = f"(?={_trie_pattern(keys, left=False)})" + "".join(
+            f"(?=({self.groups[name].phrase_pattern})|)" for name in self._phrased
         )
+        self._pattern = re.compile(r"[^\w\-']" + at_phrase) if keys else None
 
     def find(self, text: str, lower: str | None = None) -> dict[str, list[Hit]]:
         """Every group's hits, as CueGroup.finditer gives them, by group name."""
@@ -308,8 +308,9 @@ class CueScanner:
         lower case changes its length (rare: each group then runs on its own)."""
         if self._pattern is None or len(low) != len(text):
             return None
-        # regs[0] is the empty match itself; regs[k] is the k-th group's phrase or (-1, -1).
-        regs = [m.regs for m in self._pattern.finditer(low)]
+        # regs[0] is the boundary character; regs[k] is the k-th group's phrase or (-1, -1),
+        # one character to the right of where it is in `low`.
+        regs = [m.regs for m in self._pattern.finditer(" " + low)]
         columns = list(zip(*regs, strict=True))[1:] if regs else [()] * len(self._phrased)
         found: dict[str, list[tuple[int, int]]] = {}
         for name, column in zip(self._phrased, columns, strict=True):
@@ -317,9 +318,10 @@ class CueScanner:
             reach = 0
             # Most places are another group's: their (-1, -1) is dropped in C, not in the loop.
             for span in filter(_UNMATCHED.__ne__, column):
-                if span[0] >= reach:
-                    spans.append(span)
-                    reach = span[1]
+                start, end = span[0] - 1, span[1] - 1
+                if start >= reach:
+                    spans.append((start, end))
+                    reach = end
             found[name] = spans
         return found
 
