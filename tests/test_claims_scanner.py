@@ -28,6 +28,7 @@ from claimx.claims import (
     read_cue_entries,
 )
 from claimx.claims import _share_a_sentence as share_a_sentence
+from claimx.claims import _surface_key as surface_key
 from claimx.recognize.base import Found, Mention
 from claimx.rules import rules_dir
 
@@ -92,6 +93,48 @@ REAL_TEXTS = _real_texts()
 @pytest.mark.parametrize("text", [t for _, t in REAL_TEXTS], ids=[i for i, _ in REAL_TEXTS])
 def test_scanner_gives_each_group_its_own_hits_on_real_text(text: str) -> None:
     assert CUES.scanner.find(text) == own_passes(text)
+
+
+def reference_finditer(group: CueGroup, text: str) -> list:
+    """CueGroup.finditer as it was written before the scanner and its shortcuts: every trie and
+    regex over the whole text, all hits sorted (start, regex first, longest, entry order), then
+    the leftmost non-overlapping ones kept."""
+    low = lower_text(text)
+    same = len(low) == len(text)
+    found = []
+    for pattern, index, case in group._regexes:
+        subject = text if case else low if same else None
+        regex = pattern if subject is not None else re.compile(pattern.pattern, re.I)
+        for m in regex.finditer(text if subject is None else subject):
+            if m.end() > m.start():
+                found.append((m.start(), 0, -m.end(), index))
+    tries = [(group._trie if same else group._trie_i, group._literal, low if same else text)]
+    tries.append((group._trie_cs, group._literal_cs, text))
+    for trie, table, where in tries:
+        if trie is None:
+            continue
+        case = table is group._literal_cs
+        for m in trie.finditer(where):
+            found.append((m.start(), 1, -m.end(), table[surface_key(m.group(), case)]))
+    found.sort()
+    hits, reach = [], -1
+    for start, _, neg_end, index in found:
+        if start >= reach:
+            reach = -neg_end
+            if not group.cues[index].skip:
+                hits.append(Hit(start, -neg_end, group.cues[index]))
+    return hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [t for _, t in REAL_TEXTS] + [t for _, t in EDGE_TEXTS],
+    ids=[i for i, _ in REAL_TEXTS] + [i for i, _ in EDGE_TEXTS],
+)
+def test_scanner_gives_what_the_plain_algorithm_gives(text: str) -> None:
+    assert CUES.scanner.find(text) == {
+        name: reference_finditer(getattr(CUES, name), text) for name in SCANNED
+    }
 
 
 def test_the_seeds_are_among_the_real_texts() -> None:

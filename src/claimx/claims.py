@@ -231,7 +231,12 @@ class CueGroup:
             else:
                 matches = pattern.finditer(low) if same else self._regexes_i[k].finditer(text)
             found.extend((m.start(), 0, -m.end(), index) for m in matches if m.end() > m.start())
+        if self._trie_cs is not None and any(w in text for w in self._cs_first_words):
+            for m in self._trie_cs.finditer(text):
+                index = self._literal_cs[_surface_key(m.group(), True)]
+                found.append((m.start(), 1, -m.end(), index))
         literal = self._literal
+        phrases = []
         for start, end in phrase_spans:
             # Most matches are written as the key itself (one space between words, no hyphen):
             # a dict lookup; only the others are normalized.
@@ -239,11 +244,16 @@ class CueGroup:
             cue = literal.get(surface)
             if cue is None:
                 cue = literal[_surface_key(surface, False)]
-            found.append((start, 1, -end, cue))
-        if self._trie_cs is not None and any(w in text for w in self._cs_first_words):
-            for m in self._trie_cs.finditer(text):
-                index = self._literal_cs[_surface_key(m.group(), True)]
-                found.append((m.start(), 1, -m.end(), index))
+            phrases.append((start, 1, -end, cue))
+        if not found:
+            # Phrases alone (most groups in most texts): already in order and never
+            # overlapping, so every one is kept.
+            return [
+                Hit(start, -neg_end, self.cues[index])
+                for start, _, neg_end, index in phrases
+                if not self.cues[index].skip
+            ]
+        found.extend(phrases)
         found.sort()
         hits: list[Hit] = []
         reach = -1
@@ -951,7 +961,9 @@ def build_claims(
     # Where the mentions that regimens name are (a regimen belongs to the clause that holds
     # one of them); the other mentions are never looked up.
     named = {i for r in regimens for i in r.mention_ids}
-    mention_span = {m.mention_id: (m.start, m.end) for m in mentions if m.mention_id in named}
+    mention_span = (
+        {m.mention_id: (m.start, m.end) for m in mentions if m.mention_id in named} if named else {}
+    )
     regimens_of: dict[int, list[RegimenRow]] = {}
     for r in regimens:
         regimens_of.setdefault(r.sent_id, []).append(r)
