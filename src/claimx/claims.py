@@ -2,8 +2,10 @@
 
 Pure functions over the document text, its sentence offsets and the recognized mentions: no
 spaCy objects, so a blank pipeline (no parser) is enough. Every cue list lives in rules/cues/
-and is compiled once per rules folder into one regex per cue group; each group runs once over
-the whole text and its hits are bucketed by position.
+and is compiled once per rules folder into cue groups; one regex pass finds the phrases of all
+groups (CueScanner), each regex entry runs once over the text, and the hits are bucketed by
+position. A document without a drug, or where no sentence holds both a drug and a direction
+cue, makes no claim and is left early.
 
 How a claim is made, per clause (a sentence cut at clause boundaries, rules/cues/clauses.yml):
 a DRUG mention of the clause itself (no "it" resolved to an earlier drug) plus a direction cue
@@ -17,11 +19,12 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -98,6 +101,8 @@ _SEP = r"[\s\-\u2010\u2011]+"
 _SPLIT = re.compile(_SEP)
 _WORD = re.compile(r"\w+")
 _CONSONANT_Y = re.compile(r"[^aeiou]y\Z")
+# A phrase starts a word: no word character, hyphen or apostrophe right before it.
+_LEFT = r"(?<![\w\-'])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,47 +174,86 @@ class CueGroup:
         self.cues: tuple[Cue, ...] = tuple(c for c, _ in entries)
         # Each regex entry on its own: a regex that starts with a literal lets the engine skip
         # ahead to it, which an alternation of several regexes would not.
-        regexes: list[tuple[re.Pattern[str], re.Pattern[str], int, bool]] = []
+        regexes: list[tuple[re.Pattern[str], int, bool]] = []
         literal: dict[str, int] = {}  # surface key -> index of its cue
         literal_cs: dict[str, int] = {}  # case-sensitive surfaces (abbreviations)
         for i, (_, entry) in enumerate(entries):
             case = bool(entry.get("case"))
             if "regex" in entry:
-                source = str(entry["regex"])
-                regexes.append((re.compile(source), re.compile(source, re.IGNORECASE), i, case))
+                regexes.append((re.compile(str(entry["regex"])), i, case))
             for surface in entry_surfaces(entry):
                 (literal_cs if case else literal).setdefault(_surface_key(surface, case), i)
         self._regexes = tuple(regexes)
         self._literal = MappingProxyType(literal)
         self._literal_cs = MappingProxyType(literal_cs)
-        trie = _trie_pattern(literal) if literal else None
-        # On the lower-cased text, without IGNORECASE (much faster); the IGNORECASE copy is
-        # for the rare text whose lower-casing changes its length ("İ").
-        self._trie = re.compile(trie) if trie else None
-        self._trie_i = re.compile(trie, re.IGNORECASE) if trie else None
+        # The trie of the phrases without its left boundary: CueScanner runs it inside its own
+        # pattern, so the group's own trie is compiled only when finditer needs it.
+        self.phrase_pattern = _trie_pattern(literal, left=False) if literal else None
         self._trie_cs = re.compile(_trie_pattern(literal_cs)) if literal_cs else None
+        # A case-sensitive phrase is matched character for character up to its first space,
+        # so a text that holds none of these first words holds none of the phrases (a few
+        # substring tests instead of a regex pass that stops at every position).
+        self._cs_first_words = tuple(sorted({key.split(" ")[0] for key in literal_cs}))
+
+    # On the lower-cased text, without IGNORECASE (much faster); the IGNORECASE copies are for
+    # the rare text whose lower-casing changes its length ("İ"). Compiled on first use: start-up
+    # time counts, and build_claims needs none of them for most texts.
+    @cached_property
+    def _trie(self) -> re.Pattern[str] | None:
+        return re.compile(_LEFT + self.phrase_pattern) if self.phrase_pattern else None
+
+    @cached_property
+    def _trie_i(self) -> re.Pattern[str] | None:
+        return re.compile(_LEFT + self.phrase_pattern, re.I) if self.phrase_pattern else None
+
+    @cached_property
+    def _regexes_i(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p.pattern, re.I) for p, _, _ in self._regexes)
 
     def finditer(self, text: str, lower: str | None = None) -> list[Hit]:
         """Non-overlapping hits, left to right. `lower` is lower_text(text), if at hand."""
         low = lower_text(text) if lower is None else lower
+        if len(low) != len(text):
+            spans = [m.span() for m in self._trie_i.finditer(text)] if self._trie_i else []
+            return self.hits(text, low, spans)
+        return self.hits(
+            text, low, [m.span() for m in self._trie.finditer(low)] if self._trie else []
+        )
+
+    def hits(self, text: str, low: str, phrase_spans: Iterable[tuple[int, int]]) -> list[Hit]:
+        """The group's hits, given where its phrase trie matched (non-overlapping spans, left
+        to right, as the trie's own finditer over the lower-cased text gives them)."""
         same = len(low) == len(text)
-        subject = low if same else text
         found: list[tuple[int, int, int, int]] = []  # start, rank, -end, cue index
-        for pattern, pattern_i, index, case in self._regexes:
+        for k, (pattern, index, case) in enumerate(self._regexes):
             if case:
                 matches = pattern.finditer(text)
             else:
-                matches = pattern.finditer(low) if same else pattern_i.finditer(text)
+                matches = pattern.finditer(low) if same else self._regexes_i[k].finditer(text)
             found.extend((m.start(), 0, -m.end(), index) for m in matches if m.end() > m.start())
-        for trie, table, where in (
-            (self._trie if same else self._trie_i, self._literal, subject),
-            (self._trie_cs, self._literal_cs, text),
-        ):
-            if trie is None:
-                continue
-            case = table is self._literal_cs
-            for m in trie.finditer(where):
-                found.append((m.start(), 1, -m.end(), table[_surface_key(m.group(), case)]))
+        if self._trie_cs is not None and any(w in text for w in self._cs_first_words):
+            for m in self._trie_cs.finditer(text):
+                index = self._literal_cs[_surface_key(m.group(), True)]
+                found.append((m.start(), 1, -m.end(), index))
+        literal = self._literal
+        phrases = []
+        for start, end in phrase_spans:
+            # Most matches are written as the key itself (one space between words, no hyphen):
+            # a dict lookup; only the others are normalized.
+            surface = low[start:end] if same else text[start:end].lower()
+            cue = literal.get(surface)
+            if cue is None:
+                cue = literal[_surface_key(surface, False)]
+            phrases.append((start, 1, -end, cue))
+        if not found:
+            # Phrases alone (most groups in most texts): already in order and never
+            # overlapping, so every one is kept.
+            return [
+                Hit(start, -neg_end, self.cues[index])
+                for start, _, neg_end, index in phrases
+                if not self.cues[index].skip
+            ]
+        found.extend(phrases)
         found.sort()
         hits: list[Hit] = []
         reach = -1
@@ -221,13 +265,88 @@ class CueGroup:
         return hits
 
 
+# The span of a capture group that took no part in a match.
+_UNMATCHED = (-1, -1)
+_HIT_START = operator.attrgetter("start")
+_HIT_END = operator.attrgetter("end")
+
+
+class CueScanner:
+    """The phrases of several cue groups found in one pass over the lower-cased text instead
+    of one pass per group.
+
+    One regex stops only where some group's phrase starts (the trie of all their phrases, in a
+    lookahead) and there captures, per group, what that group's own trie matches at this
+    place (an empty alternative when it matches nothing). Each group then keeps its matches
+    as its own finditer would: left to right, each starting at or after the end of the one it
+    kept before. That gives each group the same spans as its own pass, because the combined
+    trie matches wherever any group's does, and a group's trie at a given place matches the
+    same phrase inside the lookahead as on its own (same regex, same text, same left
+    boundary).
+
+    A phrase starts the text or follows a character that is no word character, hyphen or
+    apostrophe: the pass consumes that character (a character class, which the regex engine
+    skips ahead to without stopping inside words) and looks at what follows. It runs over the
+    text with a space put before it, so that a phrase at the very start follows one too."""
+
+    def __init__(self, groups: Mapping[str, CueGroup]) -> None:
+        self.groups = MappingProxyType(dict(groups))
+        self._phrased = tuple(name for name, g in self.groups.items() if g.phrase_pattern)
+        keys = {key for name in self._phrased for key in self.groups[name]._literal}
+        at_phrase = f"(?={_trie_pattern(keys, left=False)})" + "".join(
+            f"(?=({self.groups[name].phrase_pattern})|)" for name in self._phrased
+        )
+        self._pattern = re.compile(r"[^\w\-']" + at_phrase) if keys else None
+
+    def find(self, text: str, lower: str | None = None) -> dict[str, list[Hit]]:
+        """Every group's hits, as CueGroup.finditer gives them, by group name."""
+        low = lower_text(text) if lower is None else lower
+        spans = self.phrase_spans(text, low)
+        return {name: self.hits(name, text, low, spans) for name in self.groups}
+
+    def hits(
+        self, name: str, text: str, low: str, spans: Mapping[str, list[tuple[int, int]]] | None
+    ) -> list[Hit]:
+        """One group's hits, given phrase_spans(text, low)."""
+        group = self.groups[name]
+        if spans is None:
+            return group.finditer(text, low)
+        return group.hits(text, low, spans.get(name, ()))
+
+    def phrase_spans(self, text: str, low: str) -> dict[str, list[tuple[int, int]]] | None:
+        """Where each group's phrases are, as its own trie finds them; None for a text whose
+        lower case changes its length (rare: each group then runs on its own)."""
+        if self._pattern is None or len(low) != len(text):
+            return None
+        # regs[0] is the boundary character; regs[k] is the k-th group's phrase or (-1, -1),
+        # one character to the right of where it is in `low`.
+        regs = [m.regs for m in self._pattern.finditer(" " + low)]
+        columns = list(zip(*regs, strict=True))[1:] if regs else [()] * len(self._phrased)
+        found: dict[str, list[tuple[int, int]]] = {}
+        for name, column in zip(self._phrased, columns, strict=True):
+            spans: list[tuple[int, int]] = []
+            reach = 0
+            # Most places are another group's: their (-1, -1) is dropped in C, not in the loop.
+            for span in filter(_UNMATCHED.__ne__, column):
+                start, end = span[0] - 1, span[1] - 1
+                if start >= reach:
+                    spans.append((start, end))
+                    reach = end
+            found[name] = spans
+        return found
+
+
 # Typographic apostrophes read as "'" so that one spelling of "doesn't" matches both.
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
 
 def lower_text(text: str) -> str:
     """The text as cue regexes see it: lower case, apostrophes unified."""
-    return text.lower().translate(_APOSTROPHES)
+    low = text.lower()
+    # str.replace is many times faster than str.translate, and most texts have neither.
+    if "\u2019" in low or "\u2018" in low:
+        low = low.replace("\u2019", "'").replace("\u2018", "'")
+    return low
 
 
 def _surface_key(surface: str, case: bool) -> str:
@@ -246,7 +365,7 @@ def _trie_pattern(keys: Iterable[str], left: bool = True) -> str:
         for ch in key:
             node = node.setdefault(ch, {})
         node[""] = {}
-    return (r"(?<![\w\-'])" if left else "") + _render(trie) + r"(?!\w)"
+    return (_LEFT if left else "") + _render(trie) + r"(?!\w)"
 
 
 def _render(node: Mapping[str, Any]) -> str:
@@ -290,6 +409,20 @@ class Cues:
     control_arms: frozenset[str]
     measurement: re.Pattern[str] | None
     measured_of: re.Pattern[str] | None
+    # The groups above that run over every document, found in one pass (SCANNED names them).
+    scanner: CueScanner
+
+
+# The cue groups of Cues that find_cues and split_units run over a whole document.
+SCANNED = (
+    "markers",
+    "negations",
+    "directions",
+    "comparators",
+    "evidence",
+    "boundaries",
+    "speech_verbs",
+)
 
 
 def _read(folder: Path, name: str) -> dict[str, Any]:
@@ -412,28 +545,31 @@ def _load_cues(folder: Path) -> Cues:
     negs = _read(folder, "negations.yml")
     clauses = _read(folder, "clauses.yml")
     directions = _read(folder, "directions.yml")
-    return Cues(
+    scanned = {
         # Hedges, boosters, weak-evidence remarks, not-claim phrases and negation terminators
-        # share no words, so one pass finds them all (test_cues checks that no phrase repeats).
-        markers=CueGroup(
+        # share no words, so one group finds them all (test_cues checks that no phrase repeats).
+        "markers": CueGroup(
             chosen("hedges.yml", "hedged", masks=("pseudo",))
             + chosen("certainty.yml", "strong")
             + chosen("evidence.yml", "weak")
             + chosen("directions.yml", "not_claims")
             + chosen("negations.yml", "terminators")
         ),
-        negations=group("negations.yml", "negation", masks=("pseudo",)),
-        directions=group("directions.yml", *DIRECTIONS, masks=("not_directions",)),
-        comparators=group("directions.yml", "comparators"),
-        evidence=group("evidence.yml", *EVIDENCE_TYPES, masks=("not_evidence",)),
-        boundaries=group("clauses.yml", "boundaries"),
-        attribution=tuple(attribution),
-        speech_verbs=CueGroup(
+        "negations": group("negations.yml", "negation", masks=("pseudo",)),
+        "directions": group("directions.yml", *DIRECTIONS, masks=("not_directions",)),
+        "comparators": group("directions.yml", "comparators"),
+        "evidence": group("evidence.yml", *EVIDENCE_TYPES, masks=("not_evidence",)),
+        "boundaries": group("clauses.yml", "boundaries"),
+        "speech_verbs": CueGroup(
             [
                 (Cue(f"speech-{n}", "speech", "attribution.yml"), {"cue": verb})
                 for n, verb in enumerate(_strings(attr, "triggers", "attribution.yml"))
             ]
         ),
+    }
+    return Cues(
+        **scanned,
+        attribution=tuple(attribution),
         not_names=frozenset(_strings(attr, "not_names", "attribution.yml")),
         pronouns=frozenset(_strings(attr, "pronouns", "attribution.yml")),
         abbreviations=frozenset(
@@ -450,6 +586,7 @@ def _load_cues(folder: Path) -> Cues:
             _strings(directions, "descriptors", "directions.yml"),
         ),
         measured_of=_measured_of_pattern(_strings(directions, "measured_of", "directions.yml")),
+        scanner=CueScanner(scanned),
     )
 
 
@@ -512,11 +649,16 @@ class _Hits:
 
     @classmethod
     def of(cls, hits: Iterable[Hit]) -> _Hits:
-        items = sorted(hits, key=lambda h: (h.start, -h.end))
-        return cls(items, [h.start for h in items])
+        # By start, the longest first: two stable sorts with keys read in C (a lambda key
+        # per hit cost more than the rest of this class).
+        items = sorted(hits, key=_HIT_END, reverse=True)
+        items.sort(key=_HIT_START)
+        return cls(items, list(map(_HIT_START, items)))
 
     def within(self, start: int, end: int) -> list[Hit]:
         """Hits wholly inside [start, end)."""
+        if not self.items:
+            return []  # many groups find nothing in a document
         i = bisect.bisect_left(self.starts, start)
         out = []
         while i < len(self.items) and self.items[i].start < end:
@@ -625,6 +767,14 @@ def split_units(
     return sentence_units(text, sentences, cues, boundaries, headings, end_of_claims)
 
 
+def _units(
+    text: str, sentences: Sequence[tuple[int, int]], cues: Cues, boundaries: list[Hit]
+) -> list[Unit]:
+    """split_units with the boundaries already found."""
+    headings, end_of_claims = heading_spans(text, cues)
+    return sentence_units(text, sentences, cues, _Hits.of(boundaries), headings, end_of_claims)
+
+
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while s < e and text[s].isspace():
         s += 1
@@ -634,7 +784,8 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 
 def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits) -> list[Unit]:
-    """Cut one sentence piece into units (missed sentence ends) and clauses."""
+    """Cut one sentence piece (trimmed, not empty) into units (missed sentence ends) and
+    clauses."""
     unit_cuts: list[tuple[int, int]] = []
     clause_cuts: list[tuple[int, int]] = []
     depth, counted = 0, s
@@ -654,6 +805,8 @@ def _cut(text: str, sent_id: int, s: int, e: int, cues: Cues, boundaries: _Hits)
             clause_cuts.append((b.start, b.start))
         else:
             clause_cuts.append((b.start, b.end))
+    if not unit_cuts and not clause_cuts:
+        return [Unit(sent_id, s, e, ((s, e),))]  # most sentences: one unit, one clause
     units = []
     start = s
     for cut_start, cut_end in unit_cuts + [(e, e)]:
@@ -714,14 +867,18 @@ _POPULATION = re.compile(
 
 @dataclass(slots=True)
 class _Doc:
-    """Everything build_claims looks up while it walks the clauses of one document."""
+    """Everything build_claims looks up while it walks the clauses of one document. `drugs`
+    holds every drug mention; whether one names a drug taking part (not a class word, see
+    _is_class_word) is decided when a clause that could make a claim asks (most never do)."""
 
     text: str
     cues: Cues
     drugs: list[Mention]
     drug_starts: list[int]
+    drug_ends: list[int]
     conditions: list[Mention]
     condition_starts: list[int]
+    condition_ends: list[int]
     hedges: _Hits
     strong: _Hits
     negations: _Hits
@@ -732,17 +889,43 @@ class _Doc:
     evidence: _Hits
     weak: list[Hit]
     attribution: _Hits
+    kept: dict[int, bool] = field(default_factory=dict)  # drugs index -> not a class word
+
+    def kept_drugs(self, start: int, end: int) -> list[Mention]:
+        """Drug mentions wholly inside [start, end), class words left out."""
+        starts, ends = self.drug_starts, self.drug_ends
+        i = bisect.bisect_left(starts, start)
+        out = []
+        while i < len(starts) and starts[i] < end:
+            if ends[i] <= end:
+                keep = self.kept.get(i)
+                if keep is None:
+                    keep = self.kept[i] = not _is_class_word(self.text, self.drugs, i, self.cues)
+                if keep:
+                    out.append(self.drugs[i])
+            i += 1
+        return out
+
+    def has_drug(self, start: int, end: int) -> bool:
+        """Whether a drug mention (class word or not) lies wholly inside [start, end)."""
+        starts, ends = self.drug_starts, self.drug_ends
+        i = bisect.bisect_left(starts, start)
+        while i < len(starts) and starts[i] < end:
+            if ends[i] <= end:
+                return True
+            i += 1
+        return False
 
     def mentions(self, label: str, start: int, end: int) -> list[Mention]:
         """Mentions of DRUG or CONDITION wholly inside [start, end)."""
         if label == "DRUG":
-            items, starts = self.drugs, self.drug_starts
+            items, starts, ends = self.drugs, self.drug_starts, self.drug_ends
         else:
-            items, starts = self.conditions, self.condition_starts
+            items, starts, ends = self.conditions, self.condition_starts, self.condition_ends
         i = bisect.bisect_left(starts, start)
         out = []
-        while i < len(items) and items[i].start < end:
-            if items[i].end <= end:
+        while i < len(starts) and starts[i] < end:
+            if ends[i] <= end:
                 out.append(items[i])
             i += 1
         return out
@@ -760,11 +943,27 @@ def build_claims(
 ) -> list[ClaimRow]:
     """Claim rows of one document, in text order (claim ids c1, c2...)."""
     cues = load_cues(rules)
+    drug_mentions = _sorted_mentions(mentions, "DRUG")
+    if not drug_mentions:
+        return []  # every claim names a drug of its own clause: no cue needs looking for
     lower = lower_text(text)
-    doc = _prepare(text, cues, mentions, lower)
-    units = split_units(text, sentences, cues, lower)
+    spans = cues.scanner.phrase_spans(text, lower)
+    directions = cues.scanner.hits("directions", text, lower, spans)
+    if not _share_a_sentence(sentences, drug_mentions, directions):
+        return []  # a claim's clause holds a drug and a direction cue, and lies in one sentence
+    scanned = {
+        name: directions if name == "directions" else cues.scanner.hits(name, text, lower, spans)
+        for name in SCANNED
+    }
+    doc = _prepare(text, cues, drug_mentions, mentions, _cue_hits(text, cues, lower, scanned))
+    units = _units(text, sentences, cues, scanned["boundaries"])
     design = doc_evidence or _document_design(doc, units)
-    mention_span = {m.mention_id: (m.start, m.end) for m in mentions}
+    # Where the mentions that regimens name are (a regimen belongs to the clause that holds
+    # one of them); the other mentions are never looked up.
+    named = {i for r in regimens for i in r.mention_ids}
+    mention_span = (
+        {m.mention_id: (m.start, m.end) for m in mentions if m.mention_id in named} if named else {}
+    )
     regimens_of: dict[int, list[RegimenRow]] = {}
     for r in regimens:
         regimens_of.setdefault(r.sent_id, []).append(r)
@@ -816,15 +1015,39 @@ def build_claims(
     return rows
 
 
+def _share_a_sentence(
+    sentences: Sequence[tuple[int, int]], drugs: Sequence[Mention], hits: Sequence[Hit]
+) -> bool:
+    """Whether some sentence holds a drug mention and a cue hit, each wholly (both lists sorted
+    by start)."""
+    drug_starts = [m.start for m in drugs]
+    hit_starts = [h.start for h in hits]
+
+    def holds(items: Sequence[Mention] | Sequence[Hit], starts: list[int], s: int, e: int) -> bool:
+        i = bisect.bisect_left(starts, s)
+        while i < len(items) and items[i].start < e:
+            if items[i].end <= e:
+                return True
+            i += 1
+        return False
+
+    return any(
+        holds(drugs, drug_starts, s, e) and holds(hits, hit_starts, s, e) for s, e in sentences
+    )
+
+
 def find_cues(text: str, cues: Cues, lower: str | None = None) -> dict[str, list[Hit]]:
     """Every cue hit of a text by kind (masks such as pseudo-negations have already hidden
     the cues inside them)."""
     low = lower_text(text) if lower is None else lower
+    return _cue_hits(text, cues, low, cues.scanner.find(text, low))
 
-    def hits(group: CueGroup) -> list[Hit]:
-        return group.finditer(text, low)
 
-    markers = hits(cues.markers)
+def _cue_hits(
+    text: str, cues: Cues, low: str, scanned: Mapping[str, list[Hit]]
+) -> dict[str, list[Hit]]:
+    """find_cues from the hits of the scanned groups."""
+    markers = scanned["markers"]
 
     def marked(file: str, group: str) -> list[Hit]:
         return [h for h in markers if h.cue.group == group and h.cue.file == file]
@@ -832,14 +1055,14 @@ def find_cues(text: str, cues: Cues, lower: str | None = None) -> dict[str, list
     return {
         "hedges": marked("hedges.yml", "hedged"),
         "strong": marked("certainty.yml", "strong"),
-        "negations": hits(cues.negations),
+        "negations": scanned["negations"],
         "terminators": marked("negations.yml", "terminators"),
-        "directions": hits(cues.directions),
+        "directions": scanned["directions"],
         "not_claims": marked("directions.yml", "not_claims"),
-        "comparators": hits(cues.comparators),
-        "evidence": hits(cues.evidence),
+        "comparators": scanned["comparators"],
+        "evidence": scanned["evidence"],
         "weak": marked("evidence.yml", "weak"),
-        "attribution": find_attribution(text, cues, low),
+        "attribution": _attribution_hits(text, cues, scanned["speech_verbs"]),
     }
 
 
@@ -850,8 +1073,13 @@ _ATTRIBUTION_REACH = 300
 def find_attribution(text: str, cues: Cues, lower: str | None = None) -> list[Hit]:
     """Who is quoted or credited: each attribution regex runs only near a speech verb."""
     low = lower_text(text) if lower is None else lower
+    return _attribution_hits(text, cues, cues.speech_verbs.finditer(text, low))
+
+
+def _attribution_hits(text: str, cues: Cues, speech_verbs: Iterable[Hit]) -> list[Hit]:
+    """find_attribution with the speech verbs already found."""
     windows: list[list[int]] = []
-    for verb in cues.speech_verbs.finditer(text, low):
+    for verb in speech_verbs:
         start, end = max(0, verb.start - _ATTRIBUTION_REACH), verb.end + _ATTRIBUTION_REACH
         if windows and start <= windows[-1][1]:
             windows[-1][1] = end
@@ -873,20 +1101,24 @@ def find_attribution(text: str, cues: Cues, lower: str | None = None) -> list[Hi
     return sorted(found.values(), key=lambda h: (h.start, -h.end))
 
 
-def _prepare(text: str, cues: Cues, mentions: Sequence[Mention], lower: str) -> _Doc:
-    drugs = sorted((m for m in mentions if m.label == "DRUG"), key=lambda m: (m.start, m.end))
-    drugs = _drop_class_words(text, drugs, cues)
-    conditions = sorted(
-        (m for m in mentions if m.label == "CONDITION"), key=lambda m: (m.start, m.end)
-    )
-    hits = find_cues(text, cues, lower)
+def _prepare(
+    text: str,
+    cues: Cues,
+    drugs: list[Mention],
+    mentions: Sequence[Mention],
+    hits: Mapping[str, list[Hit]],
+) -> _Doc:
+    """The document as _clause_claim looks it up; `drugs` are its drug mentions in text order."""
+    conditions = _sorted_mentions(mentions, "CONDITION")
     return _Doc(
         text=text,
         cues=cues,
         drugs=drugs,
         drug_starts=[m.start for m in drugs],
+        drug_ends=[m.end for m in drugs],
         conditions=conditions,
         condition_starts=[m.start for m in conditions],
+        condition_ends=[m.end for m in conditions],
         hedges=_Hits.of(hits["hedges"]),
         strong=_Hits.of(hits["strong"]),
         negations=_Hits.of(hits["negations"]),
@@ -900,32 +1132,40 @@ def _prepare(text: str, cues: Cues, mentions: Sequence[Mention], lower: str) -> 
     )
 
 
+# A mention's (start, end), read in C: sorting thousands of mentions by a lambda over the
+# Mention properties cost more than the rest of a document's preparation.
+_SPAN = operator.attrgetter("found.start", "found.end")
+_START = operator.attrgetter("found.start")
+_END = operator.attrgetter("found.end")
+
+
+def _sorted_mentions(mentions: Iterable[Mention], label: str) -> list[Mention]:
+    """The mentions of one label, sorted by (start, end)."""
+    return sorted((m for m in mentions if m.found.label == label), key=_SPAN)
+
+
 def _is_class(m: Mention) -> bool:
     return (m.found.data or {}).get("kind") == "class"
 
 
-def _drop_class_words(text: str, drugs: list[Mention], cues: Cues) -> list[Mention]:
-    """Drop drug words that name no drug taking part here: a descriptor right before a drug
-    name ("the anesthetic ketamine", "the NMDA receptor antagonist ketamine"), a role ("the
-    use of oxytocin as an analgesic"), a class adjective ("anesthetic doses"), a measured
-    substance ("serum creatinine levels")."""
-    out = []
-    for i, m in enumerate(drugs):
-        if cues.measurement is not None and cues.measurement.match(text, m.end):
-            continue
-        if cues.measured_of is not None and cues.measured_of.search(
-            text, max(0, m.start - 40), m.start
-        ):
-            continue
-        nxt = drugs[i + 1] if i + 1 < len(drugs) else None
-        if nxt is not None and nxt.start > m.end and not text[m.end : nxt.start].strip():
-            continue
-        if _ROLE.search(text, max(0, m.start - 30), m.start):
-            continue
-        if _is_class(m) and _CLASS_ADJECTIVE.match(text, m.end):
-            continue
-        out.append(m)
-    return out
+def _is_class_word(text: str, drugs: Sequence[Mention], i: int, cues: Cues) -> bool:
+    """Whether drugs[i] (all drug mentions, in text order) names no drug taking part here: a
+    descriptor right before a drug name ("the anesthetic ketamine", "the NMDA receptor
+    antagonist ketamine"), a role ("the use of oxytocin as an analgesic"), a class adjective
+    ("anesthetic doses"), a measured substance ("serum creatinine levels")."""
+    m = drugs[i]
+    if cues.measurement is not None and cues.measurement.match(text, m.end):
+        return True
+    if cues.measured_of is not None and cues.measured_of.search(
+        text, max(0, m.start - 40), m.start
+    ):
+        return True
+    nxt = drugs[i + 1] if i + 1 < len(drugs) else None
+    if nxt is not None and nxt.start > m.end and not text[m.end : nxt.start].strip():
+        return True
+    if _ROLE.search(text, max(0, m.start - 30), m.start):
+        return True
+    return _is_class(m) and _CLASS_ADJECTIVE.match(text, m.end) is not None
 
 
 def _name(doc: _Doc, m: Mention) -> str:
@@ -949,16 +1189,25 @@ _Claim = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], Hit, str, bool
 def _clause_claim(doc: _Doc, cs: int, ce: int) -> _Claim | None:
     """The claim of one clause: drugs, comparators, conditions, cue, direction, negated."""
     text = doc.text
+    # The cheap refusals first (most clauses name no drug or hold no direction cue): every
+    # test here only returns None, so their order does not change any claim.
+    if not doc.has_drug(cs, ce):
+        return None  # no drug, no claim
+    directions = doc.directions.within(cs, ce)
+    if not directions:
+        return None
     if text[cs:ce].rstrip("\"\u201d' )").endswith("?") or doc.not_claims.within(cs, ce):
         return None  # a question, a plan or a need asserts nothing
-    all_drugs = doc.mentions("DRUG", cs, ce)
+    all_drugs = doc.kept_drugs(cs, ce)
+    if not all_drugs:
+        return None  # only class words ("the anesthetic ketamine" has one drug: ketamine)
     conditions = doc.mentions("CONDITION", cs, ce)
     # A cue word inside a drug's name ("adrenergic blocking agents") is part of the name.
     drug_index = _Index.of(all_drugs)
     condition_index = _Index.of(conditions)
     hits = [
         h
-        for h in doc.directions.within(cs, ce)
+        for h in directions
         if _requirements_met(text, h, drug_index, condition_index)
         and not _inside_drug_name(h, drug_index)
     ]
@@ -1035,7 +1284,7 @@ def _claimed_drugs(
     Each rule applies only when some other drug is left."""
     # Drugs that no cue hit overlaps (hits sorted by start, with the running maximum of
     # their ends: one bisection per drug keeps a long clause linear).
-    by_start = sorted(hits, key=lambda h: h.start)
+    by_start = sorted(hits, key=_HIT_START)
     hit_starts = [h.start for h in by_start]
     max_end = list(itertools.accumulate((h.end for h in by_start), max))
 
@@ -1048,7 +1297,7 @@ def _claimed_drugs(
     stops = sorted(
         [h.start for h in hits if h.cue.group in COMPARATIVE] + [k.start for k in markers]
     )
-    ordered = sorted(kept, key=lambda m: m.start)
+    ordered = sorted(kept, key=_START)
     kept_starts = [m.start for m in ordered]
     objects = set()
     for h in hits:
@@ -1087,13 +1336,10 @@ class _Index:
 
     @classmethod
     def of(cls, mentions: Sequence[Mention]) -> _Index:
-        items = tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
-        return cls(
-            items,
-            tuple(m.start for m in items),
-            min((m.end for m in items), default=-1),
-            max((m.start for m in items), default=-1),
-        )
+        """The index of mentions given in (start, end) order, as _Doc hands them out."""
+        items = tuple(mentions)
+        starts = tuple(map(_START, items))
+        return cls(items, starts, min(map(_END, items), default=-1), max(starts, default=-1))
 
     def __bool__(self) -> bool:
         return bool(self.items)
