@@ -1,7 +1,8 @@
 """The statistics finder's shortcuts must never change what it finds.
 
-The finder skips work where a pattern's rules prove there can be no match: a label pattern's
-window in which none of its `needs` finds anything, a label pattern with `near` strings tried
+The finder skips work where a pattern's rules prove there can be no match: a number pattern
+whose `near` strings are nowhere in the text, a label pattern's window in which none of its
+`needs` finds anything, a label pattern with `near` strings tried
 only where one of them is close enough, the central-tendency pattern in a text without any of
 its cue words; and its word regexes are grouped by first letter. Each test compares with the
 plain way (every label pattern scanning its whole windows, one case-insensitive alternation),
@@ -37,8 +38,9 @@ RULES = load_stat_rules()
 
 
 def _without_shortcuts(rules: StatRules) -> StatRules:
-    """The same rules with the label patterns' `near` and `needs` dropped (number patterns
-    keep their `near`: there it is the rule, not a shortcut)."""
+    """The same rules with the label patterns' `near` and `needs` dropped, and the number
+    patterns' check that a `near` string is anywhere in the text (they keep their `near`
+    itself: there it is the rule, not a shortcut)."""
     patterns = tuple(dataclasses.replace(p, near_any=(), needs=()) for p in rules.patterns)
     return dataclasses.replace(rules, patterns=patterns)
 

@@ -550,10 +550,14 @@ class StatisticFinder:
         windows = _windows(_merge_sorted(starts, _ns_positions(text, limit)), limit)
         classes = [_follower(text, start) for start in starts]
         followed: dict[frozenset[str], list[int]] = {}
+        present: dict[str, bool] = {}  # whether a `near` string is anywhere in the text
+        occurrences: dict[str, list[int]] = {}  # where a label pattern's `near` string is
         candidates: list[_Candidate] = []
         for pattern in self.rules.patterns:
             handler = self._handlers.get(pattern.handler)
             if pattern.anchor == "number" and handler is not None:
+                if pattern.near_any and not _any_present(text, pattern.near_any, present):
+                    continue  # no start can have one of its strings near it
                 # Tried only where a number starts and the right kind of character follows it
                 # (and one of its strings is near): far cheaper than scanning every position.
                 match = pattern.regex.match
@@ -574,7 +578,7 @@ class StatisticFinder:
             elif pattern.anchor == "label" and handler is not None:
                 # A label precedes its number closely: searched for only in windows that
                 # end just after a number.
-                for m in _label_matches(text, pattern, windows):
+                for m in _label_matches(text, pattern, windows, occurrences):
                     candidates.extend(
                         _Candidate(pattern.priority, f) for f in handler(text, pattern, m)
                     )
@@ -1085,6 +1089,17 @@ def _case_folded(text: str) -> str:
     return text.lower()
 
 
+def _any_present(text: str, needles: tuple[str, ...], present: dict[str, bool]) -> bool:
+    """Whether one of `needles` occurs in `text` (each looked up once per text in `present`)."""
+    for needle in needles:
+        found = present.get(needle)
+        if found is None:
+            found = present[needle] = needle in text
+        if found:
+            return True
+    return False
+
+
 def _follower(text: str, start: int) -> str:
     """The class of character that follows the number starting at `start` ("any" for a
     number word, whose end this does not find)."""
@@ -1117,12 +1132,16 @@ def _ns_positions(text: str, limit: int) -> list[int]:
 
 
 def _label_matches(
-    text: str, pattern: _Pattern, windows: list[tuple[int, int]]
+    text: str,
+    pattern: _Pattern,
+    windows: list[tuple[int, int]],
+    occurrences: dict[str, list[int]] | None = None,
 ) -> Iterator[re.Match[str]]:
     """The matches of a label pattern in the windows: what `finditer` over each window finds,
     found with less scanning where the pattern's rules allow it."""
     if pattern.near_any:
-        yield from _near_label_matches(text, pattern, windows)
+        known = {} if occurrences is None else occurrences
+        yield from _near_label_matches(text, pattern, windows, known)
         return
     for lo, hi in windows:
         # `needs`: a window in which none of them finds anything holds no match (each finds
@@ -1133,7 +1152,10 @@ def _label_matches(
 
 
 def _near_label_matches(
-    text: str, pattern: _Pattern, windows: list[tuple[int, int]]
+    text: str,
+    pattern: _Pattern,
+    windows: list[tuple[int, int]],
+    occurrences: dict[str, list[int]],
 ) -> Iterator[re.Match[str]]:
     """`finditer` over each window for a label pattern whose every match has one of its `near`
     strings within its first `near.within` characters: the pattern is tried only at the
@@ -1143,7 +1165,7 @@ def _near_label_matches(
     spans = sorted(
         (q + len(needle) - within, q)
         for needle in pattern.near_any
-        for q in _find_all(text, needle)
+        for q in _find_all(text, needle, occurrences)
     )
     if not spans:
         return
@@ -1168,9 +1190,13 @@ def _near_label_matches(
                     pos = m.end()
 
 
-def _find_all(text: str, needle: str) -> list[int]:
-    """Every position where `needle` occurs in `text`, overlapping occurrences included."""
+def _find_all(text: str, needle: str, known: dict[str, list[int]]) -> list[int]:
+    """Every position where `needle` occurs in `text`, overlapping occurrences included
+    (looked up once per text: `known` keeps them)."""
+    if needle in known:
+        return known[needle]
     out: list[int] = []
+    known[needle] = out
     pos = text.find(needle)
     while pos >= 0:
         out.append(pos)
