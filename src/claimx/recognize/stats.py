@@ -56,7 +56,7 @@ HANDLERS = frozenset(
     }
 )
 PATTERN_KEYS = frozenset({"id", "kind", "handler", "priority", "regex", "anchor"})
-OPTIONAL_PATTERN_KEYS = frozenset({"near", "follows", "needs"})
+OPTIONAL_PATTERN_KEYS = frozenset({"near", "follows", "needs", "prefix"})
 # What may directly follow the first number of a number-anchored pattern.
 FOLLOWS = frozenset({"percent", "letter", "open", "slash", "plusminus", "punct", "other"})
 ANCHORS = frozenset({"number", "label", "cue"})
@@ -123,6 +123,9 @@ class _Pattern:
     follows: frozenset[str] = FOLLOWS
     # Label patterns: one of these regexes finds something inside every match.
     needs: tuple[re.Pattern[str], ...] = ()
+    # Number patterns: every match begins with a match of this regex (checked once per start
+    # and shared by the patterns with the same prefix).
+    prefix: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +237,7 @@ def _load_rules(folder: Path) -> StatRules:
         if near and (
             set(near) != {"within", "any"}
             or not isinstance(near["within"], int)
+            or near["within"] <= 0
             or not near["any"]
             or not all(isinstance(x, str) and x for x in near["any"])
         ):
@@ -254,6 +258,17 @@ def _load_rules(folder: Path) -> StatRules:
             needed = tuple(re.compile(x) for x in needs)
         except re.error as e:
             raise RuleError(f"{where} ({item['id']}): bad regex in needs ({e})") from None
+        prefix = item.get("prefix")
+        if prefix is not None and (not isinstance(prefix, str) or not prefix):
+            raise RuleError(f"{where}: prefix must be a regular expression")
+        if prefix is not None and item["anchor"] != "number":
+            raise RuleError(f"{where}: only number-anchored patterns take 'prefix'")
+        try:
+            prefix_regex = (
+                re.compile(_expand(prefix, fragments, where)) if prefix is not None else None
+            )
+        except re.error as e:
+            raise RuleError(f"{where} ({item['id']}): bad regex in prefix ({e})") from None
         patterns.append(
             _Pattern(
                 item["id"],
@@ -267,6 +282,7 @@ def _load_rules(folder: Path) -> StatRules:
                 tuple(near["any"]) if near else (),
                 frozenset(follows),
                 needed,
+                prefix_regex,
             )
         )
 
@@ -552,6 +568,7 @@ class StatisticFinder:
         followed: dict[frozenset[str], list[int]] = {}
         present: dict[str, bool] = {}  # whether a `near` string is anywhere in the text
         occurrences: dict[str, list[int]] = {}  # where a label pattern's `near` string is
+        prefixed: dict[str, dict[int, bool]] = {}  # whether a `prefix` matches at a start
         candidates: list[_Candidate] = []
         for pattern in self.rules.patterns:
             handler = self._handlers.get(pattern.handler)
@@ -567,9 +584,20 @@ class StatisticFinder:
                     followed[pattern.follows] = _starts_followed_by(
                         starts, classes, pattern.follows
                     )
+                prefix = checked = None
+                if pattern.prefix is not None:
+                    prefix = pattern.prefix.match
+                    checked = prefixed.setdefault(pattern.prefix.pattern, {})
                 for start in followed[pattern.follows]:
                     if near is not None and near(text, start, start + within) is None:
                         continue
+                    if prefix is not None and checked is not None:
+                        # Each start is checked once per prefix, for all patterns sharing it.
+                        ok = checked.get(start)
+                        if ok is None:
+                            ok = checked[start] = prefix(text, start, limit) is not None
+                        if not ok:
+                            continue
                     m = match(text, start, limit)
                     if m is not None:
                         candidates.extend(
@@ -1342,10 +1370,10 @@ def statistic_rows(
     stats.sort(key=_text_order)
     for n, mention in enumerate(stats, 1):
         f = mention.found
-        data = dict(f.data)
-        data.update(check_statistic(data, text, opts))
-        values: dict[str, Any] = dict(_ROW_DEFAULTS)
-        values.update({k: v for k, v in data.items() if k in ROW_FIELDS})
+        values: dict[str, Any] = _ROW_DEFAULTS.copy()
+        values.update({k: v for k, v in f.data.items() if k in ROW_FIELDS})
+        # The checks' columns (p_computed, error, decision_error, flags) over the mention's.
+        values.update(check_statistic(f.data, text, opts))
         values["flags"] = tuple(values.get("flags") or ())
         rows.append(
             StatisticRow(
