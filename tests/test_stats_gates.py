@@ -1,12 +1,12 @@
 """The statistics finder's shortcuts must never change what it finds.
 
 The finder skips work where a pattern's rules prove there can be no match: a number pattern
-whose `near` strings are nowhere in the text or whose `prefix` does not match at a start, a
-label pattern's window in which none of its `needs` finds anything, a label pattern with
-`near` strings tried only where one of them is close enough, the central-tendency pattern in a
-text without any of its cue words; and its word regexes are grouped by first letter. Each test
-compares with the plain way (every label pattern scanning its whole windows, one
-case-insensitive alternation), on texts at the edges of each shortcut and on generated texts.
+whose `near` strings are nowhere in the text, a label pattern's window in which none of its
+`needs` finds anything, a label pattern with `near` strings tried only where one of them is
+close enough, the central-tendency pattern in a text without any of its cue words; and its
+word regexes are grouped by first letter. Each test compares with the plain way (every label
+pattern scanning its whole windows, one case-insensitive alternation), on texts at the edges
+of each shortcut and on generated texts.
 """
 
 from __future__ import annotations
@@ -39,11 +39,9 @@ RULES = load_stat_rules()
 
 def _without_shortcuts(rules: StatRules) -> StatRules:
     """The same rules with the label patterns' `near` and `needs` dropped, and the number
-    patterns' `prefix` and check that a `near` string is anywhere in the text (they keep their
-    `near` itself: there it is the rule, not a shortcut)."""
-    patterns = tuple(
-        dataclasses.replace(p, near_any=(), needs=(), prefix=None) for p in rules.patterns
-    )
+    patterns' check that a `near` string is anywhere in the text (they keep their `near`
+    itself: there it is the rule, not a shortcut)."""
+    patterns = tuple(dataclasses.replace(p, near_any=(), needs=()) for p in rules.patterns)
     return dataclasses.replace(rules, patterns=patterns)
 
 
@@ -99,22 +97,22 @@ EDGES = [
     ("number-no-strings", "12 patients were treated for 3 weeks", "12 patients", "stat-count-noun"),
     ("number-strings-present", "12.3 ± 4.1 and 40% (95% CI 30-50)", "12.3 ± 4.1", "stat-mean-sd"),
     ("number-strings-absent", "12.3 +- 4.1", None, "stat-percent"),
-    ("prefix-thousands", "in all, 1 000 patients", "1 000 patients", "stat-count-noun"),
+    ("count-thousands", "in all, 1 000 patients", "1 000 patients", "stat-count-noun"),
     (
-        "prefix-words",
+        "count-number-words",
         "One hundred and five patients",
         "One hundred and five patients",
         "stat-count-noun",
     ),
-    ("prefix-decimal", "2.5 mg patients", None, "stat-count-noun"),
-    ("prefix-range-end", "3-5 patients", None, "stat-count-noun"),
-    ("prefix-glued", "12mg patients were", None, "stat-count-verb"),
-    ("prefix-int-form", "(6074 on tamoxifen versus 6072 on placebo)", "6072", "stat-count-arm"),
-    ("prefix-arm-list", "(119 placebo, 123 gabapentin 300 mg)", "123", "stat-count-arm-list"),
-    ("prefix-in-group", "14 in the control group", "14", "stat-count-in-group"),
-    # Count patterns without a prefix: no white space need follow the count.
-    ("no-prefix-count-percent", "of them 81(85.3%) improved", "81", "stat-count-percent"),
-    ("no-prefix-count-of", "5(10%) of 51 relapsed", "5", "stat-count-of"),
+    ("count-after-decimal", "2.5 mg patients", None, "stat-count-noun"),
+    ("count-range-end", "3-5 patients", None, "stat-count-noun"),
+    ("count-glued-unit", "12mg patients were", None, "stat-count-verb"),
+    ("count-arm", "(6074 on tamoxifen versus 6072 on placebo)", "6072", "stat-count-arm"),
+    ("count-arm-list", "(119 placebo, 123 gabapentin 300 mg)", "123", "stat-count-arm-list"),
+    ("count-in-group", "14 in the control group", "14", "stat-count-in-group"),
+    # Count patterns where no white space need follow the count.
+    ("count-percent-glued", "of them 81(85.3%) improved", "81", "stat-count-percent"),
+    ("count-of-glued", "5(10%) of 51 relapsed", "5", "stat-count-of"),
 ]
 
 
@@ -211,9 +209,6 @@ _NUMBER = "  - {id: a, kind: count, handler: count, priority: 1, anchor: number,
         ),
         (_LABEL + ", near: {within: 3, any: []}}\n", "near must be"),
         (_LABEL + ", near: {within: 0, any: ['=']}}\n", "near must be"),
-        (_LABEL + ", prefix: '1'}\n", "only number-anchored patterns take 'prefix'"),
-        (_NUMBER + ", prefix: '('}\n", "bad regex in prefix"),
-        (_NUMBER + ", prefix: ''}\n", "prefix must be a regular expression"),
     ],
     ids=[
         "needs-not-a-list",
@@ -223,9 +218,6 @@ _NUMBER = "  - {id: a, kind: count, handler: count, priority: 1, anchor: number,
         "near-on-cue-pattern",
         "near-without-strings",
         "near-within-not-positive",
-        "prefix-on-label-pattern",
-        "prefix-bad-regex",
-        "prefix-empty",
     ],
 )
 def test_bad_shortcuts_are_reported(tmp_path: Path, pattern_text: str, message: str) -> None:

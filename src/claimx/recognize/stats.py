@@ -56,7 +56,7 @@ HANDLERS = frozenset(
     }
 )
 PATTERN_KEYS = frozenset({"id", "kind", "handler", "priority", "regex", "anchor"})
-OPTIONAL_PATTERN_KEYS = frozenset({"near", "follows", "needs", "prefix"})
+OPTIONAL_PATTERN_KEYS = frozenset({"near", "follows", "needs"})
 # What may directly follow the first number of a number-anchored pattern.
 FOLLOWS = frozenset({"percent", "letter", "open", "slash", "plusminus", "punct", "other"})
 ANCHORS = frozenset({"number", "label", "cue"})
@@ -123,9 +123,6 @@ class _Pattern:
     follows: frozenset[str] = FOLLOWS
     # Label patterns: one of these regexes finds something inside every match.
     needs: tuple[re.Pattern[str], ...] = ()
-    # Number patterns: every match begins with a match of this regex (checked once per start
-    # and shared by the patterns with the same prefix).
-    prefix: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,17 +255,6 @@ def _load_rules(folder: Path) -> StatRules:
             needed = tuple(re.compile(x) for x in needs)
         except re.error as e:
             raise RuleError(f"{where} ({item['id']}): bad regex in needs ({e})") from None
-        prefix = item.get("prefix")
-        if prefix is not None and (not isinstance(prefix, str) or not prefix):
-            raise RuleError(f"{where}: prefix must be a regular expression")
-        if prefix is not None and item["anchor"] != "number":
-            raise RuleError(f"{where}: only number-anchored patterns take 'prefix'")
-        try:
-            prefix_regex = (
-                re.compile(_expand(prefix, fragments, where)) if prefix is not None else None
-            )
-        except re.error as e:
-            raise RuleError(f"{where} ({item['id']}): bad regex in prefix ({e})") from None
         patterns.append(
             _Pattern(
                 item["id"],
@@ -282,7 +268,6 @@ def _load_rules(folder: Path) -> StatRules:
                 tuple(near["any"]) if near else (),
                 frozenset(follows),
                 needed,
-                prefix_regex,
             )
         )
 
@@ -568,7 +553,6 @@ class StatisticFinder:
         followed: dict[frozenset[str], list[int]] = {}
         present: dict[str, bool] = {}  # whether a `near` string is anywhere in the text
         occurrences: dict[str, list[int]] = {}  # where a label pattern's `near` string is
-        prefixed: dict[str, dict[int, bool]] = {}  # whether a `prefix` matches at a start
         candidates: list[_Candidate] = []
         for pattern in self.rules.patterns:
             handler = self._handlers.get(pattern.handler)
@@ -584,20 +568,9 @@ class StatisticFinder:
                     followed[pattern.follows] = _starts_followed_by(
                         starts, classes, pattern.follows
                     )
-                prefix = checked = None
-                if pattern.prefix is not None:
-                    prefix = pattern.prefix.match
-                    checked = prefixed.setdefault(pattern.prefix.pattern, {})
                 for start in followed[pattern.follows]:
                     if near is not None and near(text, start, start + within) is None:
                         continue
-                    if prefix is not None and checked is not None:
-                        # Each start is checked once per prefix, for all patterns sharing it.
-                        ok = checked.get(start)
-                        if ok is None:
-                            ok = checked[start] = prefix(text, start, limit) is not None
-                        if not ok:
-                            continue
                     m = match(text, start, limit)
                     if m is not None:
                         candidates.extend(
