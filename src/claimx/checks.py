@@ -302,8 +302,11 @@ def check_statistic(
         flags.extend(result.pop("flags", ()))
         out.update(result)
     else:
-        flags.extend(check_estimate(data, opts))
-        if kind == "percent":
+        # Most rows are neither estimates with a CI nor percentages with a group size: skip the
+        # checks that would find nothing to check.
+        if data.get("ci_low") is not None:
+            flags.extend(check_estimate(data, opts))
+        if kind == "percent" and data.get("denominator"):
             flags.extend(check_percent(data))
     out["flags"] = tuple(flags)
     return out

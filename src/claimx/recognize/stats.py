@@ -56,7 +56,7 @@ HANDLERS = frozenset(
     }
 )
 PATTERN_KEYS = frozenset({"id", "kind", "handler", "priority", "regex", "anchor"})
-OPTIONAL_PATTERN_KEYS = frozenset({"near", "follows"})
+OPTIONAL_PATTERN_KEYS = frozenset({"near", "follows", "needs"})
 # What may directly follow the first number of a number-anchored pattern.
 FOLLOWS = frozenset({"percent", "letter", "open", "slash", "plusminus", "punct", "other"})
 ANCHORS = frozenset({"number", "label", "cue"})
@@ -104,7 +104,6 @@ _SENTENCE_END = re.compile(
 )
 _CLAUSE_END = re.compile(r";|(?<!\bvs)(?<!\bv)(?<!\bal)[.!?](?=\s+[A-Z(\[])|\n")
 _DOSE_UNIT_AFTER = re.compile(r"\s?(?:mg|mcg|µg|μg|g\b|IU\b|units?\b|mL/kg|mg/kg|mmol\b)")
-_WORD_BEFORE = re.compile(r"(\S+)\s*$")
 _SCI_MARK = re.compile(r"[eE×x*^⁻]|10\s?[-−–]")
 # An estimate is never the number right after a comparator or a p ("P < .001 (95% CI ...").
 _AFTER_COMPARATOR = re.compile(r"(?:[<>=≤≥]|\b[Pp])\s?$")
@@ -120,7 +119,10 @@ class _Pattern:
     anchor: str
     near_within: int = 0
     near: re.Pattern[str] | None = None
+    near_any: tuple[str, ...] = ()
     follows: frozenset[str] = FOLLOWS
+    # Label patterns: one of these regexes finds something inside every match.
+    needs: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,9 @@ class StatRules:
     test_types: Mapping[str, str]
     one_tailed: re.Pattern[str]
     central_cue: re.Pattern[str]
+    # What follows the first letter of each central-tendency word, lower case: one of them is
+    # in the case-folded text wherever central_cue matches.
+    central_tails: tuple[str, ...]
     central_window: int
     number_blockers: frozenset[str]
     range_words: frozenset[str]
@@ -229,6 +234,7 @@ def _load_rules(folder: Path) -> StatRules:
         if near and (
             set(near) != {"within", "any"}
             or not isinstance(near["within"], int)
+            or near["within"] <= 0
             or not near["any"]
             or not all(isinstance(x, str) and x for x in near["any"])
         ):
@@ -238,6 +244,17 @@ def _load_rules(folder: Path) -> StatRules:
             raise RuleError(f"{where}: follows must be a list of {', '.join(sorted(FOLLOWS))}")
         if item["anchor"] != "number" and "follows" in item:
             raise RuleError(f"{where}: only number-anchored patterns take 'follows'")
+        needs = item.get("needs", [])
+        if not isinstance(needs, list) or not all(isinstance(x, str) and x for x in needs):
+            raise RuleError(f"{where}: needs must be a list of regular expressions")
+        if needs and item["anchor"] != "label":
+            raise RuleError(f"{where}: only label-anchored patterns take 'needs'")
+        if near and item["anchor"] == "cue":
+            raise RuleError(f"{where}: a cue-anchored pattern takes no 'near'")
+        try:
+            needed = tuple(re.compile(x) for x in needs)
+        except re.error as e:
+            raise RuleError(f"{where} ({item['id']}): bad regex in needs ({e})") from None
         patterns.append(
             _Pattern(
                 item["id"],
@@ -248,7 +265,9 @@ def _load_rules(folder: Path) -> StatRules:
                 item["anchor"],
                 int(near.get("within", 0)),
                 re.compile("|".join(re.escape(x) for x in near["any"])) if near else None,
+                tuple(near["any"]) if near else (),
                 frozenset(follows),
+                needed,
             )
         )
 
@@ -287,6 +306,9 @@ def _load_rules(folder: Path) -> StatRules:
             re.IGNORECASE,
         ),
         central_cue=_first_letter_regex(_string_list(cues, "central_tendency", cue_path)),
+        central_tails=tuple(
+            sorted({w.lower()[1:] for w in _string_list(cues, "central_tendency", cue_path)})
+        ),
         central_window=window,
         range_words=frozenset(w.lower() for w in _string_list(cues, "range_words", cue_path)),
         number_blockers=frozenset(
@@ -322,8 +344,8 @@ def _first_letter_regex(words: Iterable[str]) -> re.Pattern[str]:
     skips ahead to those letters."""
     alts = sorted({w.lower() for w in words}, key=len, reverse=True)
     firsts = "".join(sorted({w[0] for w in alts} | {w[0].upper() for w in alts}))
-    tails = "|".join(re.escape(w[1:]) for w in alts)
-    return re.compile(rf"[{firsts}](?<![\w-][{firsts}])(?i:{tails})(?![\w-])")
+    tails = _caseless_alternation([w[1:] for w in alts])
+    return re.compile(rf"[{firsts}](?<![\w-][{firsts}]){tails}(?![\w-])")
 
 
 def _word_anchor(number_words: Mapping[str, Any]) -> re.Pattern[str]:
@@ -331,8 +353,36 @@ def _word_anchor(number_words: Mapping[str, Any]) -> re.Pattern[str]:
     skips ahead to those letters instead of trying every position."""
     words = sorted({str(w).lower() for w in number_words}, key=len, reverse=True)
     firsts = sorted({w[0] for w in words} | {w[0].upper() for w in words})
-    tails = "|".join(re.escape(w[1:]) for w in words)
-    return re.compile(rf"[{''.join(firsts)}](?<![\w-][{''.join(firsts)}])(?i:{tails})(?![a-z])")
+    tails = _caseless_alternation([w[1:] for w in words])
+    return re.compile(rf"[{''.join(firsts)}](?<![\w-][{''.join(firsts)}]){tails}(?![a-z])")
+
+
+def _caseless_alternation(alts: list[str]) -> str:
+    """`(?i:a|b|...)` for the strings `alts`, matching the same text with the same alternative,
+    but grouped by first character, each group opened by an explicit character class
+    ("[Ee](?i:ighteen|ight)"): the regex engine skips a group whose class fails at once, where
+    it would try every case-insensitive alternative in turn."""
+    groups: dict[str, list[str]] = {}
+    empty = False
+    for alt in alts:
+        if alt:
+            groups.setdefault(alt[0].lower(), []).append(alt[1:])
+        else:
+            empty = True  # an empty alternative always matches: it comes last, as it sorts
+    branches = [
+        _caseless_char(first) + "(?i:" + "|".join(re.escape(rest) for rest in rests) + ")"
+        for first, rests in groups.items()
+    ]
+    return "(?:" + "|".join(branches) + ("|" if empty else "") + ")"
+
+
+def _caseless_char(char: str) -> str:
+    """A regex for what a case-insensitive regex matches for `char`: for an ASCII letter a
+    class of both cases and of the characters the regex engine folds to it (İ and ı to i)."""
+    if not (char.isascii() and char.isalpha()):
+        return "(?i:" + re.escape(char) + ")"
+    folds = [c for c, letter in _ASCII_FOLDS.items() if letter == char.lower()]
+    return "[" + char.lower() + char.upper() + "".join(folds) + "]"
 
 
 def load_stat_rules(rules: str | Path | None = None) -> StatRules:
@@ -353,6 +403,8 @@ def decimals(raw: str) -> int:
 def parse_number(raw: str, words: Mapping[str, int] | None = None) -> float | None:
     """A number as written: "13 388", "19,747", "1·1", "−0.3", ".05", "l" (OCR for 1), or
     number words ("One hundred seventy-nine") when `words` maps them to values."""
+    if raw.isdecimal():
+        return float(raw)  # digits only: nothing below would change them
     text = raw.strip().translate(_MINUS).replace("·", ".")
     text = _THOUSANDS.sub("", text)
     text = _SIGN_SPACE.sub("-", text)
@@ -497,21 +549,25 @@ class StatisticFinder:
         limit = len(text)
         starts = self._number_starts(text, limit)
         windows = _windows(_merge_sorted(starts, _ns_positions(text, limit)), limit)
-        by_class: dict[str, list[int]] = {}
+        classes = [_follower(text, start) for start in starts]
         followed: dict[frozenset[str], list[int]] = {}
-        for start in starts:
-            by_class.setdefault(_follower(text, start), []).append(start)
+        present: dict[str, bool] = {}  # whether a `near` string is anywhere in the text
+        occurrences: dict[str, list[int]] = {}  # where a label pattern's `near` string is
         candidates: list[_Candidate] = []
         for pattern in self.rules.patterns:
             handler = self._handlers.get(pattern.handler)
             if pattern.anchor == "number" and handler is not None:
-                # Tried only where a number starts and the right kind of character follows it:
-                # far cheaper than scanning every position.
+                if pattern.near_any and not _any_present(text, pattern.near_any, present):
+                    continue  # no start can have one of its strings near it
+                # Tried only where a number starts and the right kind of character follows it
+                # (and one of its strings is near): far cheaper than scanning every position.
                 match = pattern.regex.match
                 within = pattern.near_within
                 near = pattern.near.search if pattern.near is not None else None
                 if pattern.follows not in followed:
-                    followed[pattern.follows] = _starts_followed_by(by_class, pattern.follows)
+                    followed[pattern.follows] = _starts_followed_by(
+                        starts, classes, pattern.follows
+                    )
                 for start in followed[pattern.follows]:
                     if near is not None and near(text, start, start + within) is None:
                         continue
@@ -523,11 +579,10 @@ class StatisticFinder:
             elif pattern.anchor == "label" and handler is not None:
                 # A label precedes its number closely: searched for only in windows that
                 # end just after a number.
-                for lo, hi in windows:
-                    for m in pattern.regex.finditer(text, lo, hi):
-                        candidates.extend(
-                            _Candidate(pattern.priority, f) for f in handler(text, pattern, m)
-                        )
+                for m in _label_matches(text, pattern, windows, occurrences):
+                    candidates.extend(
+                        _Candidate(pattern.priority, f) for f in handler(text, pattern, m)
+                    )
             else:
                 candidates.extend(
                     _Candidate(pattern.priority, f) for f in self._central(text, pattern, windows)
@@ -549,10 +604,12 @@ class StatisticFinder:
     def _blocked(self, text: str, start: int, bare: bool = True) -> bool:
         """True when the word before `start` makes the number an identifier ("grade 3") or,
         for a `bare` number (no noun of its own), a range end or a time ("from 3 to 6")."""
-        m = _WORD_BEFORE.search(text, max(0, start - 30), start)
-        if m is None:
+        # The last run of non-space characters in the 30 before `start` (what the regex
+        # (\S+)\s*$ finds there; str.split and \s agree on what white space is).
+        before = text[max(0, start - 30) : start].rsplit(None, 1)
+        if not before:
             return False
-        word = m.group(1).lower()
+        word = before[-1].lower()
         if word.endswith(":"):
             return False  # "study: 31 had acupuncture" - a label, then the number
         if word in self.rules.number_blockers:
@@ -950,6 +1007,9 @@ class StatisticFinder:
 
     def _central(self, text: str, p: _Pattern, windows: list[tuple[int, int]]) -> Iterator[Found]:
         """Numbers in the clause after 'mean'/'median' are means or medians."""
+        folded = _case_folded(text)
+        if not any(tail in folded for tail in self.rules.central_tails):
+            return  # no cue word (its first letter aside) anywhere in the text
         limit = windows[-1][1] if windows else 0
         cues = (c for lo, hi in windows for c in self.rules.central_cue.finditer(text, lo, hi))
         for cue in cues:
@@ -1013,6 +1073,34 @@ _WINDOW_BEFORE = 140
 _WINDOW_AFTER = 12
 
 
+# The non-ASCII characters that a case-insensitive regex matches to an ASCII letter (İ and ı
+# to i, ſ to s, the Kelvin sign to k): str.lower() leaves ı and ſ as they are and turns İ into
+# two characters, so they are mapped first.
+_ASCII_FOLDS = MappingProxyType({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _case_folded(text: str) -> str:
+    """`text` in lower case, with every character that a case-insensitive regex takes for an
+    ASCII letter turned into that letter: an ASCII word that a case-insensitive regex finds
+    in `text` is in the result."""
+    if not text.isascii():
+        for char, letter in _ASCII_FOLDS.items():
+            if char in text:  # rare: replacing is cheaper than translating every text
+                text = text.replace(char, letter)
+    return text.lower()
+
+
+def _any_present(text: str, needles: tuple[str, ...], present: dict[str, bool]) -> bool:
+    """Whether one of `needles` occurs in `text` (each looked up once per text in `present`)."""
+    for needle in needles:
+        found = present.get(needle)
+        if found is None:
+            found = present[needle] = needle in text
+        if found:
+            return True
+    return False
+
+
 def _follower(text: str, start: int) -> str:
     """The class of character that follows the number starting at `start` ("any" for a
     number word, whose end this does not find)."""
@@ -1025,13 +1113,12 @@ def _follower(text: str, start: int) -> str:
     return _FOLLOWER_CLASS.get(ch, "other")
 
 
-def _starts_followed_by(by_class: Mapping[str, list[int]], follows: frozenset[str]) -> list[int]:
+def _starts_followed_by(
+    starts: list[int], classes: list[str], follows: frozenset[str]
+) -> list[int]:
     """The number starts whose next character is of one of the `follows` classes (number
     words always qualify), in text order."""
-    chosen = [by_class[c] for c in follows | {"any"} if c in by_class]
-    if len(chosen) == 1:
-        return chosen[0]
-    return sorted(s for group in chosen for s in group)
+    return [s for s, c in zip(starts, classes, strict=True) if c in follows or c == "any"]
 
 
 def _ns_positions(text: str, limit: int) -> list[int]:
@@ -1042,6 +1129,79 @@ def _ns_positions(text: str, limit: int) -> list[int]:
         while pos >= 0:
             out.append(pos)
             pos = text.find(needle, pos + 1, limit)
+    return out
+
+
+def _label_matches(
+    text: str,
+    pattern: _Pattern,
+    windows: list[tuple[int, int]],
+    occurrences: dict[str, list[int]] | None = None,
+) -> Iterator[re.Match[str]]:
+    """The matches of a label pattern in the windows: what `finditer` over each window finds,
+    found with less scanning where the pattern's rules allow it."""
+    if pattern.near_any:
+        known = {} if occurrences is None else occurrences
+        yield from _near_label_matches(text, pattern, windows, known)
+        return
+    for lo, hi in windows:
+        # `needs`: a window in which none of them finds anything holds no match (each finds
+        # something inside every match, and sees the same window edges as the pattern).
+        if pattern.needs and not any(n.search(text, lo, hi) for n in pattern.needs):
+            continue
+        yield from pattern.regex.finditer(text, lo, hi)
+
+
+def _near_label_matches(
+    text: str,
+    pattern: _Pattern,
+    windows: list[tuple[int, int]],
+    occurrences: dict[str, list[int]],
+) -> Iterator[re.Match[str]]:
+    """`finditer` over each window for a label pattern whose every match has one of its `near`
+    strings within its first `near.within` characters: the pattern is tried only at the
+    positions where that holds (from each occurrence of a string, back to `within` - its
+    length characters before it), in text order, skipping what a match has consumed."""
+    within = pattern.near_within
+    spans = sorted(
+        (q + len(needle) - within, q)
+        for needle in pattern.near_any
+        for q in _find_all(text, needle, occurrences)
+    )
+    if not spans:
+        return
+    merged = [list(spans[0])]
+    for a, b in spans[1:]:
+        if a <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    match = pattern.regex.match
+    for lo, hi in windows:
+        pos = lo
+        for a, b in merged:
+            if b < pos or a >= hi:
+                continue
+            for start in range(max(a, pos), min(b + 1, hi)):
+                if start < pos:
+                    continue  # inside the last match: finditer goes on after it
+                m = match(text, start, hi)
+                if m is not None:
+                    yield m
+                    pos = m.end()
+
+
+def _find_all(text: str, needle: str, known: dict[str, list[int]]) -> list[int]:
+    """Every position where `needle` occurs in `text`, overlapping occurrences included
+    (looked up once per text: `known` keeps them)."""
+    if needle in known:
+        return known[needle]
+    out: list[int] = []
+    known[needle] = out
+    pos = text.find(needle)
+    while pos >= 0:
+        out.append(pos)
+        pos = text.find(needle, pos + 1)
     return out
 
 
@@ -1150,6 +1310,23 @@ def find_statistics(text: str, rules: str | Path | None = None) -> list[Found]:
 # ----------------------------------------------------------------------------- rows
 
 
+# The row columns without a default in StatisticRow, for mentions whose data lack them.
+_ROW_DEFAULTS = MappingProxyType(
+    {
+        "comparator": None,
+        "value": None,
+        "ci_low": None,
+        "ci_high": None,
+        "ci_level": None,
+        "kind": "ci",
+    }
+)
+
+
+def _text_order(mention: Mention) -> tuple[int, int]:
+    return mention.found.start, mention.found.end
+
+
 def statistic_rows(
     doc_id: str,
     text: str,
@@ -1162,19 +1339,15 @@ def statistic_rows(
 
     opts = options if options is not None else CheckOptions()
     rows: list[StatisticRow] = []
-    stats = sorted((m for m in mentions if m.label == LABEL), key=lambda m: (m.start, m.end))
+    stats = [m for m in mentions if m.found.label == LABEL]
+    stats.sort(key=_text_order)
     for n, mention in enumerate(stats, 1):
         f = mention.found
-        data = dict(f.data)
-        data.update(check_statistic(data, text, opts))
-        values = {k: v for k, v in data.items() if k in ROW_FIELDS}
+        values: dict[str, Any] = _ROW_DEFAULTS.copy()
+        values.update({k: v for k, v in f.data.items() if k in ROW_FIELDS})
+        # The checks' columns (p_computed, error, decision_error, flags) over the mention's.
+        values.update(check_statistic(f.data, text, opts))
         values["flags"] = tuple(values.get("flags") or ())
-        values.setdefault("comparator", None)
-        values.setdefault("value", None)
-        values.setdefault("ci_low", None)
-        values.setdefault("ci_high", None)
-        values.setdefault("ci_level", None)
-        values.setdefault("kind", "ci")
         rows.append(
             StatisticRow(
                 doc_id=doc_id,
