@@ -59,7 +59,7 @@ KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 PATTERN_KEYS = frozenset({"id", "label", "kind", "regex"})
-OPTIONAL_KEYS = frozenset({"gate", "word_start"})
+OPTIONAL_KEYS = frozenset({"gate", "word_start", "start"})
 ROUTE_RULE_ID = "route-cue"
 
 # A number as written: "12", "12.5", ".5", "0·5", "1,000", or spelled ("twenty-five").
@@ -105,6 +105,8 @@ class Pattern:
     `gate`: cheap regexes; the pattern runs only in windows around their matches (no gate:
     over the whole text). `head`: for a word-start pattern, the same pattern without the edge
     character, tried at offset 0 only (`regex` then starts with the non-letter before a word).
+    `start`: for a word-start pattern, the edge characters before a word where a match can
+    begin (the rule's `start` holds there); the pattern is then tried only at those.
     """
 
     id: str
@@ -113,6 +115,7 @@ class Pattern:
     regex: re.Pattern[str]
     gate: tuple[re.Pattern[str], ...] = ()
     head: re.Pattern[str] | None = None
+    start: re.Pattern[str] | None = None
 
     def finditer(self, low: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
         """Matches that start within low[lo:hi]; they may end past `hi`, and look-aheads see
@@ -129,6 +132,38 @@ class Pattern:
             if m.start() >= hi:
                 break
             yield m
+
+    def starts(self, low: str, lo: int, hi: int) -> list[int]:
+        """The positions in low[lo - 1:hi] where `start` says a match of a word-start pattern
+        may begin (its edge character), seeing the same text as `finditer` does."""
+        if self.start is None:
+            raise ValueError(f"pattern {self.id} has no start")
+        out = []
+        for m in self.start.finditer(low, max(0, lo - 1), min(len(low), hi + _LOOK_PAST)):
+            if m.start() >= hi:
+                break
+            out.append(m.start())
+        return out
+
+    def match_at(
+        self, low: str, starts: Sequence[int], lo: int, hi: int
+    ) -> Iterator[re.Match[str]]:
+        """What `finditer(low, lo, hi)` yields, trying the pattern only at `starts` (from
+        `starts(low, lo, hi)`). Exact: every match begins where `start` holds, so the first
+        of them at or after a position is the match `finditer` would find from there."""
+        end = min(len(low), hi + _LOOK_PAST)
+        if self.head is not None and lo == 0:
+            m = self.head.match(low, 0, end)
+            if m:
+                yield m
+        pos = max(0, lo - 1)
+        for at in starts:
+            if at < pos:
+                continue  # inside the previous match: finditer never overlaps its matches
+            m = self.regex.match(low, at, end)
+            if m:
+                yield m
+                pos = m.end()
 
 
 def _words(data: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -286,7 +321,13 @@ class RegimenFinder:
             if not isinstance(gates, list):
                 raise RuleError(f"{where} ({pid}): gate must be a regex or a list of regexes")
             gate = tuple(_compile(str(g), fills, f"{where} ({pid} gate)") for g in gates)
-            patterns.append(Pattern(pid, label, kind, regex, gate, head))
+            start = None
+            if entry.get("start"):
+                if head is None:
+                    raise RuleError(f"{where} ({pid}): start needs word_start: true")
+                # the non-letter before a word, where `start` holds at the word
+                start = _compile(f"{_WORD_EDGE}(?={entry['start']})", fills, f"{where} ({pid})")
+            patterns.append(Pattern(pid, label, kind, regex, gate, head, start))
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
         cues = _any_of(re.escape(c) for c in _words(data, "administration_cues", path))
         self._cues = re.compile(rf"\b{cues}", re.IGNORECASE)
@@ -309,18 +350,24 @@ class RegimenFinder:
     def _matches(self, label: str, low: str) -> Iterable[tuple[Pattern, re.Match[str]]]:
         """Matches of the label's patterns in the lower-cased text (offsets = the original's)."""
         windows: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        # Where matches may begin, per window; shared by the patterns of one gate and start.
+        starts: dict[tuple[tuple[str, ...], str], list[list[int]]] = {}
         for p in self.patterns:
             if p.label != label:
-                continue
-            if not p.gate:
-                yield from ((p, m) for m in p.finditer(low))
                 continue
             key = tuple(g.pattern for g in p.gate)
             spans = windows.get(key)
             if spans is None:
-                spans = windows[key] = _windows(p.gate, low)
-            for lo, hi in spans:
-                yield from ((p, m) for m in p.finditer(low, lo, hi))
+                spans = windows[key] = _windows(p.gate, low) if p.gate else [(0, len(low))]
+            if p.start is None:
+                for lo, hi in spans:
+                    yield from ((p, m) for m in p.finditer(low, lo, hi))
+                continue
+            at = starts.get((key, p.start.pattern))
+            if at is None:
+                at = starts[key, p.start.pattern] = [p.starts(low, lo, hi) for lo, hi in spans]
+            for (lo, hi), where in zip(spans, at, strict=True):
+                yield from ((p, m) for m in p.match_at(low, where, lo, hi))
 
     def _doses(self, text: str, low: str) -> list[Found]:
         out = []
