@@ -222,12 +222,18 @@ def test_starts_do_not_change_what_is_found(
     assert load_finder(RULES).find(text) == ungated.find(text) == plain.find(text)
 
 
-WORD_NUMBER = Pattern(
+SCANNED = Pattern(
     "t",
     "DOSE",
     "single",
     re.compile(r"[^a-z0-9._](?P<w>\d+(?: \d+)? mg)"),
     head=re.compile(r"(?P<w>\d+(?: \d+)? mg)"),
+)
+STARTED = Pattern(
+    "t",
+    "DOSE",
+    "single",
+    re.compile(r"(?P<w>\d+(?: \d+)? mg)"),
     start=re.compile(r"[^a-z0-9._](?=\d)"),
 )
 WINDOW_TEXT = "5 mg 10 mg x/20 mg (7 7 mg) 30 mg"
@@ -247,9 +253,14 @@ WINDOWS = [
 @pytest.mark.parametrize(("lo", "hi"), [w[1:] for w in WINDOWS], ids=[w[0] for w in WINDOWS])
 def test_match_at_is_finditer(lo: int, hi: int) -> None:
     low = WINDOW_TEXT
-    want = [m.span() for m in WORD_NUMBER.finditer(low, lo, hi)]
-    got = [m.span() for m in WORD_NUMBER.match_at(low, WORD_NUMBER.starts(low, lo, hi), lo, hi)]
+    want = [m.span("w") for m in SCANNED.finditer(low, lo, hi)]
+    got = [m.span("w") for m in STARTED.match_at(low, STARTED.starts(low, lo, hi), lo, hi)]
     assert got == want
+
+
+def test_a_pattern_with_a_start_is_not_scanned() -> None:
+    with pytest.raises(ValueError, match="match_at"):
+        list(STARTED.finditer(WINDOW_TEXT))
 
 
 def test_start_patterns_found_at_their_edges() -> None:

@@ -105,8 +105,9 @@ class Pattern:
     `gate`: cheap regexes; the pattern runs only in windows around their matches (no gate:
     over the whole text). `head`: for a word-start pattern, the same pattern without the edge
     character, tried at offset 0 only (`regex` then starts with the non-letter before a word).
-    `start`: for a word-start pattern, the edge characters before a word where a match can
-    begin (the rule's `start` holds there); the pattern is then tried only at those.
+    `start`: for a word-start pattern, finds the edge characters before the words where a
+    match can begin (the rule's `start` holds there). Such a pattern is tried only at those
+    words (`match_at`), and `regex` is then the pattern without the edge character.
     """
 
     id: str
@@ -120,6 +121,8 @@ class Pattern:
     def finditer(self, low: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
         """Matches that start within low[lo:hi]; they may end past `hi`, and look-aheads see
         the text after it (a window never cuts a unit short)."""
+        if self.start is not None:
+            raise ValueError(f"pattern {self.id} has a start: use match_at")
         hi = len(low) if hi is None else hi
         end = min(len(low), hi + _LOOK_PAST)
         if self.head is not None:
@@ -148,19 +151,20 @@ class Pattern:
     def match_at(
         self, low: str, starts: Sequence[int], lo: int, hi: int
     ) -> Iterator[re.Match[str]]:
-        """What `finditer(low, lo, hi)` yields, trying the pattern only at `starts` (from
-        `starts(low, lo, hi)`). Exact: every match begins where `start` holds, so the first
-        of them at or after a position is the match `finditer` would find from there."""
+        """What scanning low[lo:hi] for the pattern finds (as `finditer` does for a pattern
+        without a start), trying it only after the edge characters in `starts` (from
+        `starts(low, lo, hi)`). Exact: every match begins at such a word, so the first of
+        them at or after a position is the match a scan from there would find."""
         end = min(len(low), hi + _LOOK_PAST)
-        if self.head is not None and lo == 0:
-            m = self.head.match(low, 0, end)
+        if lo == 0:
+            m = self.regex.match(low, 0, end)  # a word at offset 0 has no edge character
             if m:
                 yield m
         pos = max(0, lo - 1)
         for at in starts:
             if at < pos:
-                continue  # inside the previous match: finditer never overlaps its matches
-            m = self.regex.match(low, at, end)
+                continue  # inside the previous match: a scan never overlaps its matches
+            m = self.regex.match(low, at + 1, end)
             if m:
                 yield m
                 pos = m.end()
@@ -309,26 +313,30 @@ class RegimenFinder:
                     f"{where}: label/kind {label}/{kind} unknown; expected one of "
                     + ", ".join(f"{lab}/{k}" for lab, ks in KINDS.items() for k in sorted(ks))
                 )
-            head = None
-            if entry.get("word_start"):
-                # Matches only where a word starts: scanning from the non-letter before it is
-                # much faster in `re` than trying every letter (group `w` holds the mention).
-                head = _compile(f"(?P<w>{template})", fills, f"{where} ({pid})")
-                template = f"{_WORD_EDGE}(?P<w>{template})"
-            regex = _compile(template, fills, f"{where} ({pid})")
             gates = entry.get("gate") or []
             gates = [gates] if isinstance(gates, str) else gates
             if not isinstance(gates, list):
                 raise RuleError(f"{where} ({pid}): gate must be a regex or a list of regexes")
             gate = tuple(_compile(str(g), fills, f"{where} ({pid} gate)") for g in gates)
-            start = None
+            head = start = None
             if entry.get("start"):
-                if head is None:
+                if not entry.get("word_start"):
                     raise RuleError(f"{where} ({pid}): start needs word_start: true")
-                # the non-letter before a word, where `start` holds at the word
+                # The non-letter before a word where `start` holds; the pattern is then tried
+                # at that word only, so it needs no edge character of its own.
                 start = _compile(f"{_WORD_EDGE}(?={entry['start']})", fills, f"{where} ({pid})")
+                template = f"(?P<w>{template})"
+            elif entry.get("word_start"):
+                # Matches only where a word starts: scanning from the non-letter before it is
+                # much faster in `re` than trying every letter (group `w` holds the mention).
+                head = _compile(f"(?P<w>{template})", fills, f"{where} ({pid})")
+                template = f"{_WORD_EDGE}(?P<w>{template})"
+            regex = _compile(template, fills, f"{where} ({pid})")
             patterns.append(Pattern(pid, label, kind, regex, gate, head, start))
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
+        self._by_label: Mapping[str, tuple[Pattern, ...]] = MappingProxyType(
+            {lab: tuple(p for p in patterns if p.label == lab) for lab in KINDS}
+        )
         cues = _any_of(re.escape(c) for c in _words(data, "administration_cues", path))
         self._cues = re.compile(rf"\b{cues}", re.IGNORECASE)
         not_before = _any_of(_flex(w) for w in _words(data, "duration_not_before", path))
@@ -347,27 +355,27 @@ class RegimenFinder:
         durations = drop_overlaps(self._durations(text, low, context))
         return sorted(doses + routes + freqs + durations, key=lambda f: (f.start, f.end, f.label))
 
-    def _matches(self, label: str, low: str) -> Iterable[tuple[Pattern, re.Match[str]]]:
-        """Matches of the label's patterns in the lower-cased text (offsets = the original's)."""
-        windows: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    def _matches(self, label: str, low: str) -> list[tuple[Pattern, re.Match[str]]]:
+        """Matches of the label's patterns in the lower-cased text (offsets = the original's),
+        pattern by pattern in rules-file order, each pattern's in text order."""
+        out: list[tuple[Pattern, re.Match[str]]] = []
+        windows: dict[tuple[re.Pattern[str], ...], list[tuple[int, int]]] = {}
         # Where matches may begin, per window; shared by the patterns of one gate and start.
-        starts: dict[tuple[tuple[str, ...], str], list[list[int]]] = {}
-        for p in self.patterns:
-            if p.label != label:
-                continue
-            key = tuple(g.pattern for g in p.gate)
-            spans = windows.get(key)
+        starts: dict[tuple[tuple[re.Pattern[str], ...], re.Pattern[str]], list[list[int]]] = {}
+        for p in self._by_label[label]:
+            spans = windows.get(p.gate)
             if spans is None:
-                spans = windows[key] = _windows(p.gate, low) if p.gate else [(0, len(low))]
+                spans = windows[p.gate] = _windows(p.gate, low) if p.gate else [(0, len(low))]
             if p.start is None:
                 for lo, hi in spans:
-                    yield from ((p, m) for m in p.finditer(low, lo, hi))
+                    out.extend([(p, m) for m in p.finditer(low, lo, hi)])
                 continue
-            at = starts.get((key, p.start.pattern))
+            at = starts.get((p.gate, p.start))
             if at is None:
-                at = starts[key, p.start.pattern] = [p.starts(low, lo, hi) for lo, hi in spans]
+                at = starts[p.gate, p.start] = [p.starts(low, lo, hi) for lo, hi in spans]
             for (lo, hi), where in zip(spans, at, strict=True):
-                yield from ((p, m) for m in p.match_at(low, where, lo, hi))
+                out.extend([(p, m) for m in p.match_at(low, where, lo, hi)])
+        return out
 
     def _doses(self, text: str, low: str) -> list[Found]:
         out = []
@@ -730,6 +738,8 @@ def _compile(template: str, fills: Mapping[str, str], where: str) -> re.Pattern[
 
 def _windows(gates: tuple[re.Pattern[str], ...], low: str) -> list[tuple[int, int]]:
     """Merged windows of text around the gates' matches, where a gated pattern can match."""
+    if len(low) <= _GATE_BEFORE + _GATE_AFTER:
+        return [(0, len(low))]  # the window at offset 0 below covers all: no gate to run
     hits = sorted(
         (max(0, m.start() - _GATE_BEFORE), min(len(low), m.end() + _GATE_AFTER))
         for gate in gates
