@@ -186,6 +186,8 @@ class RegimenFinder:
 
     def __init__(self, rules: Path) -> None:
         self.units = load_units(rules)
+        # A corpus writes few distinct units, most of them many times: parse each once.
+        self._parse_unit = lru_cache(maxsize=4096)(self.units.parse)
         self.times = load_time_units(rules)
         self._read_frequencies(rules / FREQUENCIES_FILE)
         self._read_routes(rules / ROUTES_FILE)
@@ -392,7 +394,7 @@ class RegimenFinder:
             qual = "overdose" if qual.startswith("overdos") else qual
             vague = {"low": None, "high": None, "unit": None, "ucum": None, "qualifier": qual}
             return Found(start, end, "DOSE", p.id, norm=qual, data=MappingProxyType(vague))
-        unit = self.units.parse(text[m.start("unit") : m.end("unit")])
+        unit = self._parse_unit(text[m.start("unit") : m.end("unit")])
         if unit is None or self.units.is_lab(unit):
             return None
         if unit.dimension == "percent" and not self._percent_is_dose(text, end):
@@ -420,7 +422,7 @@ class RegimenFinder:
             values = tuple(v for v in nums if v is not None)
         elif p.kind == "range":
             low, high = parse_number(groups["low"]), parse_number(groups["high"])
-            unit1 = self.units.parse(groups["unit1"]) if groups.get("unit1") else None
+            unit1 = self._parse_unit(groups["unit1"]) if groups.get("unit1") else None
             if low is not None and unit1 is not None and unit1.ucum != unit.ucum:
                 if unit1.canonical != unit.canonical:
                     return None
