@@ -180,13 +180,12 @@ def link_regimens(
             # Without a drug of its own, a sentence matters only when the sentence before it
             # named one and it has a dose for that drug (the anaphora case below).
             continue
-        route_spans = _Spans([(m.start, m.end) for m in items if m.label == "ROUTE"])
-        sent_drugs = [
-            _Drug(m)
-            for m in _aliases_dropped(text, _outer(m for m in items if m.label == "DRUG"))
+        named = _aliases_dropped(text, _outer(m for m in items if m.label == "DRUG"))
+        if "ROUTE" in labels:
             # "nasal spray" is a dosage form in a drug lexicon, a route here
-            if not route_spans.covers(m.start, m.end)
-        ]
+            route_spans = _Spans([(m.start, m.end) for m in items if m.label == "ROUTE"])
+            named = [m for m in named if not route_spans.covers(m.start, m.end)]
+        sent_drugs = [_Drug(m) for m in named]
         if labels == {"DRUG"}:
             # Nothing to link here, but the next sentence's dose may be theirs (anaphora).
             drugs.extend(sent_drugs)
