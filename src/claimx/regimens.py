@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from operator import attrgetter
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
