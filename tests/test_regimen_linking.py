@@ -228,6 +228,42 @@ CASES: list[tuple[str, str, tuple[str, ...], list[dict[str, Any]]]] = [
         [{"drug": "ketamine", "route": "intranasal"}],
     ),
     (
+        "anaphoric-dose-needs-the-sentence-right-before",
+        "Patients received ketamine. Outcomes were recorded. The dose was 30 mg.",
+        ("ketamine",),
+        [],
+    ),
+    (
+        "anaphoric-dose-goes-to-the-latest-drug-sentence",
+        "Patients received ketamine. Patients received morphine. The dose was 30 mg.",
+        ("ketamine", "morphine"),
+        [{"drug": "morphine", "dose_text": "30 mg", "sent_id": 1}],
+    ),
+    (
+        "drugs-without-regimen-mentions",
+        "Ketamine and morphine were compared.",
+        ("ketamine", "morphine"),
+        [],
+    ),
+    (
+        "regimen-mentions-without-drugs",
+        "Patients took 30 mg orally twice daily for 7 days.",
+        (),
+        [],
+    ),
+    (
+        "two-combinations-two-ids",
+        "A combination of oral methadone and ketamine was effective. Oral morphine plus "
+        "naloxone was not.",
+        ("methadone", "ketamine", "morphine", "naloxone"),
+        [
+            {"regimen_id": "r1", "combination": "k1", "drug": "methadone", "sent_id": 0},
+            {"regimen_id": "r2", "combination": "k1", "drug": "ketamine", "sent_id": 0},
+            {"regimen_id": "r3", "combination": "k2", "drug": "morphine", "sent_id": 1},
+            {"regimen_id": "r4", "combination": "k2", "drug": "naloxone", "sent_id": 1},
+        ],
+    ),
+    (
         "previous-sentence-only-for-an-anaphoric-dose",
         "Patients received ketamine. Blood loss was lowest in the 70-125 mg dose range.",
         ("ketamine",),
@@ -414,6 +450,18 @@ def test_link_regimens(text: str, drugs: tuple[str, ...], expected: list[dict[st
     rows = regimens(text, *drugs)
     assert [pick(r, e) for r, e in zip(rows, expected, strict=False)] == expected
     assert len(rows) == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "drugs"),
+    [(SEED_LIST, ("methadone", "ketamine")), (SEED_PAIRED, ("oxytocin", "ketamine"))],
+    ids=["seed-list", "seed-paired"],
+)
+def test_mention_order_does_not_matter(text: str, drugs: tuple[str, ...]) -> None:
+    sentences, mentions = build(text, drugs)
+    rows = link_regimens("d1", text, sentences, mentions)
+    assert rows
+    assert link_regimens("d1", text, sentences, mentions[::-1]) == rows
 
 
 def test_mention_ids_name_what_was_used() -> None:

@@ -27,7 +27,8 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -95,6 +96,7 @@ _ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 _NONE: Mapping[str, Any] = MappingProxyType({})
+_BY_OFFSETS = attrgetter("found.start", "found.end")
 _GENERIC_ROUTES = frozenset({"parenteral", "systemic"})
 _DOSE_PRIORITY = ("mass", "amount", "international_units", "units", "equivalents")
 
@@ -160,21 +162,35 @@ def link_regimens(
     doc_id: str, text: str, sentences: list[tuple[int, int]], mentions: list[Mention]
 ) -> list[RegimenRow]:
     """Regimen rows of one document: each drug joined with its dose/route/frequency/duration."""
+    linked = [m for m in mentions if m.found.label in LINKED]
+    labels = {m.found.label for m in linked}
+    if "DRUG" not in labels or labels == {"DRUG"}:
+        return []  # a row is a drug with a dose or a modifier: some of each are needed
     by_sentence: dict[int, list[Mention]] = {}
-    for m in sorted(mentions, key=lambda m: (m.start, m.end)):
-        if m.label in LINKED:
-            by_sentence.setdefault(m.sent_id, []).append(m)
+    for m in sorted(linked, key=_BY_OFFSETS):  # stable: filtering first keeps the same order
+        by_sentence.setdefault(m.sent_id, []).append(m)
     drugs: list[_Drug] = []
     previous: list[_Drug] = []
     for sent_id in sorted(by_sentence):
         items = by_sentence[sent_id]
-        route_spans = _Spans([(m.start, m.end) for m in items if m.label == "ROUTE"])
-        sent_drugs = [
-            _Drug(m)
-            for m in _aliases_dropped(text, _outer(m for m in items if m.label == "DRUG"))
+        labels = {m.found.label for m in items}
+        if "DRUG" not in labels and (
+            "DOSE" not in labels or not previous or previous[0].mention.sent_id != sent_id - 1
+        ):
+            # Without a drug of its own, a sentence matters only when the sentence before it
+            # named one and it has a dose for that drug (the anaphora case below).
+            continue
+        named = _aliases_dropped(text, _outer(m for m in items if m.label == "DRUG"))
+        if "ROUTE" in labels:
             # "nasal spray" is a dosage form in a drug lexicon, a route here
-            if not route_spans.covers(m.start, m.end)
-        ]
+            route_spans = _Spans([(m.start, m.end) for m in items if m.label == "ROUTE"])
+            named = [m for m in named if not route_spans.covers(m.start, m.end)]
+        sent_drugs = [_Drug(m) for m in named]
+        if labels == {"DRUG"}:
+            # Nothing to link here, but the next sentence's dose may be theirs (anaphora).
+            drugs.extend(sent_drugs)
+            previous = sent_drugs or previous
+            continue
         doses = _dose_groups(text, [m for m in items if m.label == "DOSE"])
         sent = _Sentence(text, sent_drugs)
         unlinked = _link_doses(text, sent, doses, _sentence_start(sentences, sent_id))
@@ -184,7 +200,7 @@ def link_regimens(
                 [(m.start, m.end) for m in items if m.label in MODIFIERS or m.label == "DOSE"]
             )
             _link_modifiers(text, sent, mods, spans)
-        elif unlinked and previous and sent_id - 1 in {d.mention.sent_id for d in previous}:
+        elif unlinked and previous and previous[0].mention.sent_id == sent_id - 1:
             # A sentence that names no drug and opens on its dose ("The dose was 30 mg."):
             # the one drug of the sentence before.
             names = {_name(text, d.mention) for d in previous if d.mention.sent_id == sent_id - 1}
@@ -496,8 +512,9 @@ def _components(drugs: list[_Drug], combos: dict[int, int]) -> dict[tuple[int, i
 
 
 def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) -> list[RegimenRow]:
-    rows: list[RegimenRow] = []
-    ids: dict[tuple[int, int], str] = {}
+    """One row per drug and dose (or route); ids r1, r2... in text order. The components of a
+    combination, planned under one shared key, get one combination id (k1, k2...)."""
+    plans: list[tuple[tuple[int, int], _Drug, _Dose | None, list[Mention], Any]] = []
     parts = _components(drugs, combos)
     for i, d in enumerate(drugs):
         if not d.doses and not d.mods:
@@ -517,34 +534,25 @@ def _rows(doc_id: str, text: str, drugs: list[_Drug], combos: dict[int, int]) ->
                 if group not in numeric:
                     numeric[0].qualifiers.extend(group.members)
         doses: list[_Dose | None] = list(numeric or d.doses) or [None]
-        plans: list[tuple[_Dose | None, list[Mention]]]
+        pairs: list[tuple[_Dose | None, list[Mention]]]
         if len(doses) == 1 and len(routes) > 1:
-            plans = [(doses[0], [r]) for r in routes]
+            pairs = [(doses[0], [r]) for r in routes]
         else:
-            plans = [(g, routes) for g in doses]
-        for n, (g, rs) in enumerate(plans):
+            pairs = [(g, routes) for g in doses]
+        for n, (g, rs) in enumerate(pairs):
             # Alternatives of one drug are separate regimens; the components of a
-            # combination share theirs.
-            key = (combos.get(i, -1 - i), n)
-            if key not in ids:
-                ids[key] = f"r{len(ids) + 1}"
+            # combination share their key.
             part = parts.get((i, id(g))) if g is not None else None
-            rows.append(_row(doc_id, ids[key], text, d, g, rs, part))
-    return _unique_ids(rows)
-
-
-def _unique_ids(rows: list[RegimenRow]) -> list[RegimenRow]:
-    """One id per row (r1, r2... in text order); the components of a combination, which were
-    built under one shared id, keep it as their `combination` (k1, k2...)."""
-    shared = Counter(r.regimen_id for r in rows)
-    combos: dict[str, str] = {}
-    out = []
-    for n, r in enumerate(rows, 1):
+            plans.append(((combos.get(i, -1 - i), n), d, g, rs, part))
+    shared = Counter(key for key, *_ in plans)
+    combination: dict[tuple[int, int], str] = {}
+    rows: list[RegimenRow] = []
+    for n, (key, d, g, rs, part) in enumerate(plans, 1):
         combo = None
-        if shared[r.regimen_id] > 1:
-            combo = combos.setdefault(r.regimen_id, f"k{len(combos) + 1}")
-        out.append(replace(r, regimen_id=f"r{n}", combination=combo))
-    return out
+        if shared[key] > 1:
+            combo = combination.setdefault(key, f"k{len(combination) + 1}")
+        rows.append(_row(doc_id, f"r{n}", combo, text, d, g, rs, part))
+    return rows
 
 
 def _distinct_routes(routes: list[Mention]) -> list[Mention]:
@@ -564,6 +572,7 @@ def _nearest(items: Sequence[Mention], pos: int) -> Mention | None:
 def _row(
     doc_id: str,
     rid: str,
+    combination: str | None,
     text: str,
     d: _Drug,
     g: _Dose | None,
@@ -608,7 +617,8 @@ def _row(
         daily_dose_high=daily[1],
         daily_dose_unit=daily[2],
         daily_dose_derived=daily[3],
-        mention_ids=tuple(m.mention_id for m in sorted(used, key=lambda m: (m.start, m.end))),
+        mention_ids=tuple(m.mention_id for m in sorted(used, key=_BY_OFFSETS)),
+        combination=combination,
     )
 
 

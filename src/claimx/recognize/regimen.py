@@ -59,7 +59,7 @@ KINDS: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 PATTERN_KEYS = frozenset({"id", "label", "kind", "regex"})
-OPTIONAL_KEYS = frozenset({"gate", "word_start"})
+OPTIONAL_KEYS = frozenset({"gate", "word_start", "start"})
 ROUTE_RULE_ID = "route-cue"
 
 # A number as written: "12", "12.5", ".5", "0·5", "1,000", or spelled ("twenty-five").
@@ -105,6 +105,9 @@ class Pattern:
     `gate`: cheap regexes; the pattern runs only in windows around their matches (no gate:
     over the whole text). `head`: for a word-start pattern, the same pattern without the edge
     character, tried at offset 0 only (`regex` then starts with the non-letter before a word).
+    `start`: for a word-start pattern, finds the edge characters before the words where a
+    match can begin (the rule's `start` holds there). Such a pattern is tried only at those
+    words (`match_at`), and `regex` is then the pattern without the edge character.
     """
 
     id: str
@@ -113,10 +116,13 @@ class Pattern:
     regex: re.Pattern[str]
     gate: tuple[re.Pattern[str], ...] = ()
     head: re.Pattern[str] | None = None
+    start: re.Pattern[str] | None = None
 
     def finditer(self, low: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
         """Matches that start within low[lo:hi]; they may end past `hi`, and look-aheads see
         the text after it (a window never cuts a unit short)."""
+        if self.start is not None:
+            raise ValueError(f"pattern {self.id} has a start: use match_at")
         hi = len(low) if hi is None else hi
         end = min(len(low), hi + _LOOK_PAST)
         if self.head is not None:
@@ -129,6 +135,39 @@ class Pattern:
             if m.start() >= hi:
                 break
             yield m
+
+    def starts(self, low: str, lo: int, hi: int) -> list[int]:
+        """The positions in low[lo - 1:hi] where `start` says a match of a word-start pattern
+        may begin (its edge character), seeing the same text as `finditer` does."""
+        if self.start is None:
+            raise ValueError(f"pattern {self.id} has no start")
+        out = []
+        for m in self.start.finditer(low, max(0, lo - 1), min(len(low), hi + _LOOK_PAST)):
+            if m.start() >= hi:
+                break
+            out.append(m.start())
+        return out
+
+    def match_at(
+        self, low: str, starts: Sequence[int], lo: int, hi: int
+    ) -> Iterator[re.Match[str]]:
+        """What scanning low[lo:hi] for the pattern finds (as `finditer` does for a pattern
+        without a start), trying it only after the edge characters in `starts` (from
+        `starts(low, lo, hi)`). Exact: every match begins at such a word, so the first of
+        them at or after a position is the match a scan from there would find."""
+        end = min(len(low), hi + _LOOK_PAST)
+        if lo == 0:
+            m = self.regex.match(low, 0, end)  # a word at offset 0 has no edge character
+            if m:
+                yield m
+        pos = max(0, lo - 1)
+        for at in starts:
+            if at < pos:
+                continue  # inside the previous match: a scan never overlaps its matches
+            m = self.regex.match(low, at + 1, end)
+            if m:
+                yield m
+                pos = m.end()
 
 
 def _words(data: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -147,6 +186,8 @@ class RegimenFinder:
 
     def __init__(self, rules: Path) -> None:
         self.units = load_units(rules)
+        # A corpus writes few distinct units, most of them many times: parse each once.
+        self._parse_unit = lru_cache(maxsize=4096)(self.units.parse)
         self.times = load_time_units(rules)
         self._read_frequencies(rules / FREQUENCIES_FILE)
         self._read_routes(rules / ROUTES_FILE)
@@ -274,20 +315,30 @@ class RegimenFinder:
                     f"{where}: label/kind {label}/{kind} unknown; expected one of "
                     + ", ".join(f"{lab}/{k}" for lab, ks in KINDS.items() for k in sorted(ks))
                 )
-            head = None
-            if entry.get("word_start"):
-                # Matches only where a word starts: scanning from the non-letter before it is
-                # much faster in `re` than trying every letter (group `w` holds the mention).
-                head = _compile(f"(?P<w>{template})", fills, f"{where} ({pid})")
-                template = f"{_WORD_EDGE}(?P<w>{template})"
-            regex = _compile(template, fills, f"{where} ({pid})")
             gates = entry.get("gate") or []
             gates = [gates] if isinstance(gates, str) else gates
             if not isinstance(gates, list):
                 raise RuleError(f"{where} ({pid}): gate must be a regex or a list of regexes")
             gate = tuple(_compile(str(g), fills, f"{where} ({pid} gate)") for g in gates)
-            patterns.append(Pattern(pid, label, kind, regex, gate, head))
+            head = start = None
+            if entry.get("start"):
+                if not entry.get("word_start"):
+                    raise RuleError(f"{where} ({pid}): start needs word_start: true")
+                # The non-letter before a word where `start` holds; the pattern is then tried
+                # at that word only, so it needs no edge character of its own.
+                start = _compile(f"{_WORD_EDGE}(?={entry['start']})", fills, f"{where} ({pid})")
+                template = f"(?P<w>{template})"
+            elif entry.get("word_start"):
+                # Matches only where a word starts: scanning from the non-letter before it is
+                # much faster in `re` than trying every letter (group `w` holds the mention).
+                head = _compile(f"(?P<w>{template})", fills, f"{where} ({pid})")
+                template = f"{_WORD_EDGE}(?P<w>{template})"
+            regex = _compile(template, fills, f"{where} ({pid})")
+            patterns.append(Pattern(pid, label, kind, regex, gate, head, start))
         self.patterns: tuple[Pattern, ...] = tuple(patterns)
+        self._by_label: Mapping[str, tuple[Pattern, ...]] = MappingProxyType(
+            {lab: tuple(p for p in patterns if p.label == lab) for lab in KINDS}
+        )
         cues = _any_of(re.escape(c) for c in _words(data, "administration_cues", path))
         self._cues = re.compile(rf"\b{cues}", re.IGNORECASE)
         not_before = _any_of(_flex(w) for w in _words(data, "duration_not_before", path))
@@ -306,21 +357,27 @@ class RegimenFinder:
         durations = drop_overlaps(self._durations(text, low, context))
         return sorted(doses + routes + freqs + durations, key=lambda f: (f.start, f.end, f.label))
 
-    def _matches(self, label: str, low: str) -> Iterable[tuple[Pattern, re.Match[str]]]:
-        """Matches of the label's patterns in the lower-cased text (offsets = the original's)."""
-        windows: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-        for p in self.patterns:
-            if p.label != label:
-                continue
-            if not p.gate:
-                yield from ((p, m) for m in p.finditer(low))
-                continue
-            key = tuple(g.pattern for g in p.gate)
-            spans = windows.get(key)
+    def _matches(self, label: str, low: str) -> list[tuple[Pattern, re.Match[str]]]:
+        """Matches of the label's patterns in the lower-cased text (offsets = the original's),
+        pattern by pattern in rules-file order, each pattern's in text order."""
+        out: list[tuple[Pattern, re.Match[str]]] = []
+        windows: dict[tuple[re.Pattern[str], ...], list[tuple[int, int]]] = {}
+        # Where matches may begin, per window; shared by the patterns of one gate and start.
+        starts: dict[tuple[tuple[re.Pattern[str], ...], re.Pattern[str]], list[list[int]]] = {}
+        for p in self._by_label[label]:
+            spans = windows.get(p.gate)
             if spans is None:
-                spans = windows[key] = _windows(p.gate, low)
-            for lo, hi in spans:
-                yield from ((p, m) for m in p.finditer(low, lo, hi))
+                spans = windows[p.gate] = _windows(p.gate, low) if p.gate else [(0, len(low))]
+            if p.start is None:
+                for lo, hi in spans:
+                    out.extend([(p, m) for m in p.finditer(low, lo, hi)])
+                continue
+            at = starts.get((p.gate, p.start))
+            if at is None:
+                at = starts[p.gate, p.start] = [p.starts(low, lo, hi) for lo, hi in spans]
+            for (lo, hi), where in zip(spans, at, strict=True):
+                out.extend([(p, m) for m in p.match_at(low, where, lo, hi)])
+        return out
 
     def _doses(self, text: str, low: str) -> list[Found]:
         out = []
@@ -337,7 +394,7 @@ class RegimenFinder:
             qual = "overdose" if qual.startswith("overdos") else qual
             vague = {"low": None, "high": None, "unit": None, "ucum": None, "qualifier": qual}
             return Found(start, end, "DOSE", p.id, norm=qual, data=MappingProxyType(vague))
-        unit = self.units.parse(text[m.start("unit") : m.end("unit")])
+        unit = self._parse_unit(text[m.start("unit") : m.end("unit")])
         if unit is None or self.units.is_lab(unit):
             return None
         if unit.dimension == "percent" and not self._percent_is_dose(text, end):
@@ -365,7 +422,7 @@ class RegimenFinder:
             values = tuple(v for v in nums if v is not None)
         elif p.kind == "range":
             low, high = parse_number(groups["low"]), parse_number(groups["high"])
-            unit1 = self.units.parse(groups["unit1"]) if groups.get("unit1") else None
+            unit1 = self._parse_unit(groups["unit1"]) if groups.get("unit1") else None
             if low is not None and unit1 is not None and unit1.ucum != unit.ucum:
                 if unit1.canonical != unit.canonical:
                     return None
@@ -683,6 +740,8 @@ def _compile(template: str, fills: Mapping[str, str], where: str) -> re.Pattern[
 
 def _windows(gates: tuple[re.Pattern[str], ...], low: str) -> list[tuple[int, int]]:
     """Merged windows of text around the gates' matches, where a gated pattern can match."""
+    if len(low) <= _GATE_BEFORE + _GATE_AFTER:
+        return [(0, len(low))]  # the window at offset 0 below covers all: no gate to run
     hits = sorted(
         (max(0, m.start() - _GATE_BEFORE), min(len(low), m.end() + _GATE_AFTER))
         for gate in gates
