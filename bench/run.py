@@ -232,12 +232,17 @@ def claimx_cmd() -> list[str]:
 
 
 def run_child(
-    cmd: list[str], sample_tree: bool = False, cwd: Path = ROOT, timeout: float = 900.0
+    cmd: list[str],
+    sample_tree: bool = False,
+    cwd: Path = ROOT,
+    timeout: float = 900.0,
+    env_extra: dict[str, str] | None = None,
 ) -> Child:
-    """Run `cmd` to the end; its own peak RSS comes from wait4 (this child and the children it
-    waited for, each on its own: ru_maxrss is a maximum, not a sum). With `sample_tree`, the
-    summed PSS of the child and all its descendants is also sampled every 50 ms. A child still
-    running after `timeout` seconds is killed with its process group (exit code -9)."""
+    """Run `cmd` (with `env_extra` added to its environment) to the end; its own peak RSS
+    comes from wait4 (this child and the children it waited for, each on its own: ru_maxrss is a
+    maximum, not a sum). With `sample_tree`, the summed PSS of the child and all its descendants
+    is also sampled every 50 ms. A child still running after `timeout` seconds is killed with its
+    process group (exit code -9)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -247,6 +252,7 @@ def run_child(
             stdin=subprocess.DEVNULL,
             cwd=cwd,
             start_new_session=True,
+            env={**os.environ, **env_extra} if env_extra else None,
         )
         peak = _TreeSampler(proc.pid) if sample_tree else None
         deadline = t0 + timeout
@@ -689,6 +695,12 @@ def same_tables(a: Path, b: Path) -> tuple[bool, list[str]]:
     return not mismatch and not errors, mismatch + errors
 
 
+LOAD_VOCABULARIES = (
+    "from claimx.recognize.lexicon import load_lexicon; from claimx.rules import rules_dir; "
+    "load_lexicon(rules_dir())"
+)
+
+
 def cold_start(seed: Path, repeats: int, res: Results) -> None:
     """`claimx --help` and the first document out of `claimx extract FILE -o -`: median wall."""
     base = claimx_cmd()
@@ -701,7 +713,22 @@ def cold_start(seed: Path, repeats: int, res: Results) -> None:
         run_child([sys.executable, "-c", "import spacy, scispacy.abbreviation"])
         for _ in range(repeats)
     ]
-    for label, runs in (("help", helps), ("first_document", firsts), ("import_spacy", imports)):
+    # The drug and condition vocabularies alone: loaded from the user cache (every run after
+    # the first), and built from rules/lexicons/ with no cache (the first run, or after an edit).
+    with tempfile.TemporaryDirectory() as empty_cache:
+        vocab_builds = [
+            run_child([sys.executable, "-c", LOAD_VOCABULARIES], env_extra={"CLAIMX_CACHE": d})
+            for d in [empty_cache + f"/{k}" for k in range(max(1, repeats // 2))]
+        ]
+    vocab_loads = [run_child([sys.executable, "-c", LOAD_VOCABULARIES]) for _ in range(repeats)]
+    runs_by_label = (
+        ("help", helps),
+        ("first_document", firsts),
+        ("import_spacy", imports),
+        ("vocabularies_cached", vocab_loads),
+        ("vocabularies_built", vocab_builds),
+    )
+    for label, runs in runs_by_label:
         bad = [r for r in runs if not r.ok]
         if bad:
             res.problems.append(
@@ -961,8 +988,13 @@ def render(res: Results, args: argparse.Namespace) -> str:
             "help": "`claimx --help`",
             "first_document": "`claimx extract SEED.txt -o - --format jsonl` (whole run)",
             "import_spacy": "`python -c 'import spacy, scispacy.abbreviation'` (for scale)",
+            "vocabularies_cached": "drug and condition vocabularies, loaded from the cache "
+            "(`claimx.recognize.lexicon.load_lexicon`, in a fresh interpreter)",
+            "vocabularies_built": "the same, built from rules/lexicons/ with an empty cache",
         }
         for key, label in names.items():
+            if key not in res.cold:
+                continue
             v = res.cold[key]
             lines.append(
                 f"| {label} | {v['median_s']:.3f} | {v['min_s']:.3f} | {v['median_cpu_s']:.3f} | "
