@@ -28,6 +28,7 @@ from claimx.claims import (
     verb_forms,
 )
 from claimx.errors import RuleError
+from claimx.records import DIRECTIONS, EVIDENCE_TYPES
 from claimx.rules import rules_dir
 
 RULES = rules_dir()
@@ -49,20 +50,11 @@ GROUP_OF = {
     ("evidence.yml", "weak"): "markers",
     ("clauses.yml", "boundaries"): "boundaries",
 }
-for _value in ("benefit", "harm", "no_difference", "superior", "inferior", "unclear"):
+for _value in DIRECTIONS:
     GROUP_OF[("directions.yml", _value)] = "directions"
-for _value in (
-    "meta_analysis",
-    "systematic_review",
-    "rct",
-    "observational",
-    "case_series",
-    "case_report",
-    "preclinical",
-    "review",
-    "expert_opinion",
-    "anecdote",
-):
+for _value in EVIDENCE_TYPES:
+    if _value == "unspecified":  # what a claim gets when no cue names its evidence
+        continue
     GROUP_OF[("evidence.yml", _value)] = "evidence"
 
 

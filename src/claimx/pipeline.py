@@ -9,10 +9,13 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.util import registry
 
 from claimx.errors import ClaimxError
+from claimx.recognize.base import SPAN_GROUP_KEY, doc_text
 from claimx.rules import rules_dir
 
 # Tokens that end a sentence, and closing marks that stay with the sentence they close.
@@ -62,11 +65,6 @@ def split_sentences(doc: Any) -> Any:
     each are visited in Python: Token objects are slow to make, and setting tok.is_sent_start
     one token at a time makes spaCy rescan the Doc each time.
     """
-    import numpy
-    from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
-
-    from claimx.recognize.base import doc_text
-
     n = len(doc)
     if n == 0:
         return doc
@@ -163,8 +161,6 @@ class TextKeepingTokenizer:
         self.span_group = span_group
 
     def __call__(self, text: str) -> Any:
-        from claimx.recognize.base import SPAN_GROUP_KEY
-
         doc = self.tokenizer(text)
         doc.user_data["claimx_text"] = text
         if not self.span_group:
@@ -186,10 +182,6 @@ class BracketPairs:
     MAX_INSIDE = 8  # scispaCy's filter_matches drops longer bracketed spans
 
     def __call__(self, doc: Any) -> list[tuple[int, int, int]]:
-        from spacy.attrs import ORTH
-
-        from claimx.recognize.base import doc_text
-
         text = doc_text(doc)
         if "(" not in text or ")" not in text:
             return []
@@ -238,8 +230,6 @@ class TokenSequences:
     def __call__(self, doc: Any) -> list[tuple[int, int, int]]:
         if not self.patterns:
             return []
-        from spacy.attrs import ORTH
-
         orth = doc.to_array([ORTH])
         found = []
         for order, (key, sequences) in enumerate(self.patterns.items()):

@@ -283,5 +283,5 @@ def table_text(rows: list[Any], table: str) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns(table))
     for row in rows:
-        w.writerow([csv_cell(getattr(row, c.name)) for c in fields(row)])
+        w.writerow(csv_cells(row))
     return buf.getvalue()
