@@ -157,11 +157,28 @@ def _tables(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
 
 
-def test_same_input_same_output_bytes_whatever_jobs(tmp_path: Path, seed_dir: Path) -> None:
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "parquet"])
+def test_same_input_same_output_bytes_whatever_jobs(
+    tmp_path: Path, seed_dir: Path, fmt: str
+) -> None:
+    # Workers render csv/json/jsonl text themselves and send Parquet's rows as tuples.
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
     a, b = tmp_path / "a", tmp_path / "b"
-    assert invoke("extract", str(seed_dir), "-o", str(a), "-q").exit_code == 0
-    assert invoke("extract", str(seed_dir), "-o", str(b), "-q", "--jobs", "2").exit_code == 0
+    assert invoke("extract", str(seed_dir), "-o", str(a), "-q", "--format", fmt).exit_code == 0
+    result = invoke("extract", str(seed_dir), "-o", str(b), "-q", "--jobs", "2", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
     assert _tables(a) == _tables(b)
+    assert len(_tables(a)) == 7
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_same_stream_whatever_jobs(seed_dir: Path, fmt: str) -> None:
+    one = invoke("extract", str(seed_dir), "-o", "-", "-q", "--format", fmt)
+    two = invoke("extract", str(seed_dir), "-o", "-", "-q", "--format", fmt, "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout
+    assert one.stdout.count('"doc_id"') >= 5
 
 
 def test_resume_skips_done_documents_and_keeps_their_rows(tmp_path: Path, seed_dir: Path) -> None:

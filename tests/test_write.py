@@ -182,3 +182,72 @@ def test_packed_rows_come_back_equal() -> None:
     packed = pickle.loads(pickle.dumps(pack_tables(tables)))
     assert all(type(v) is tuple for rows in packed.values() for v in rows)
     assert unpack_tables(packed) == tables
+
+
+def _two_documents() -> list[dict[str, list[Any]]]:
+    from claimx.extract import Extractor
+    from claimx.load import Document, sha256_text
+
+    texts = [
+        "Ketamine 0.5 mg/kg IV (n = 12) reduced pain vs placebo (OR 2.1, 95% CI 1.2-3.4; "
+        "P = .01) in complex regional pain syndrome (CRPS). CRPS may respond to morphine.",
+        'Oral methadone 3 mg three times daily for "cancer pain", 10 days.\nNo effect, P = 0.4.',
+    ]
+    docs = [Document(f"d{i}", t, f"d{i}.txt", sha256_text(t)) for i, t in enumerate(texts)]
+    return [r.tables() for r in Extractor().process(docs)]
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS, ids=[f.value for f in TEXT_FORMATS])
+def test_rendered_rows_write_the_bytes_each_format_defines(tmp_path: Path, fmt: Format) -> None:
+    """Worker processes render rows to text (write.render) and the parent appends it: the
+    files hold exactly what each format defines for those rows, computed here row by row."""
+    import pickle
+
+    from claimx.records import TABLES
+    from claimx.write import csv_cells, dumps, render
+
+    docs = _two_documents()
+    w = FolderWriter(tmp_path / "out", fmt)
+    for tables in docs:
+        w.write_rendered(pickle.loads(pickle.dumps(render(tables, fmt, False))))
+    w.commit({})
+    for name in TABLES:
+        rows = [row for tables in docs for row in tables[name]]
+        got = (tmp_path / "out" / f"{name}.{fmt.value}").read_text(encoding="utf-8")
+        if fmt is Format.csv:
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\n")
+            writer.writerow(columns(name))
+            writer.writerows(csv_cells(r) for r in rows)
+            expected = buf.getvalue()
+        elif fmt is Format.jsonl:
+            expected = "".join(dumps(row_dict(r)) + "\n" for r in rows)
+        else:
+            expected = (
+                "["
+                + "".join(
+                    ("\n" if k == 0 else ",\n") + dumps(row_dict(r)) for k, r in enumerate(rows)
+                )
+                + ("\n]\n" if rows else "]\n")
+            )
+        assert got == expected, name
+        assert w.rows[name] == len(rows)
+    assert w.rows["mentions"] > 5 and w.rows["claims"] > 0
+
+
+@pytest.mark.parametrize("fmt", [Format.jsonl, Format.json], ids=["jsonl", "json"])
+def test_rendered_documents_stream_as_written_ones(fmt: Format) -> None:
+    from claimx.write import document_object, dumps, render
+
+    docs = _two_documents()
+    buf = io.StringIO()
+    w = StreamWriter(buf, fmt)
+    for tables in docs:
+        w.write_rendered(render(tables, fmt, True))
+    w.close()
+    objects = [dumps(document_object(t)) for t in docs]
+    if fmt is Format.jsonl:
+        assert buf.getvalue() == "".join(o + "\n" for o in objects)
+    else:
+        assert buf.getvalue() == "[\n" + ",\n".join(objects) + "\n]\n"
+    assert w.rows["documents"] == 2

@@ -24,6 +24,9 @@ WORK_BATCH = 24
 
 
 class Sink(Protocol):
+    """Where rows go. A sink that has `render_spec` (see write.render) also takes rows its
+    worker processes already turned into text, through `write_rendered`."""
+
     rows: dict[str, int]
 
     def write(self, tables: dict[str, list[Any]]) -> None: ...
@@ -120,7 +123,9 @@ class RunReport:
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(rules: str | None, model: str | None) -> None:
+def _worker_init(
+    rules: str | None, model: str | None, render_spec: tuple[Any, bool] | None
+) -> None:
     import signal
 
     from claimx.extract import Extractor
@@ -129,6 +134,7 @@ def _worker_init(rules: str | None, model: str | None) -> None:
     # a worker just stops when the pool terminates it, and leaves Ctrl-C to the parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _WORKER["render_spec"] = render_spec
     try:
         _WORKER["extractor"] = Extractor(rules, model)
     except Exception as e:  # noqa: BLE001  reported by the first task, not by a respawn loop
@@ -137,12 +143,18 @@ def _worker_init(rules: str | None, model: str | None) -> None:
         _WORKER["error"] = e
 
 
-def _worker_run(batch: list[Document]) -> list[dict[str, list[tuple[Any, ...]]]]:
+def _worker_run(batch: list[Document]) -> list[Any]:
+    """Each document's rows, rendered as the sink's text where it can take that (see
+    write.render), or else as tuples (records.pack_tables)."""
     from claimx.records import pack_tables
+    from claimx.write import render
 
     if "error" in _WORKER:
         raise _WORKER["error"]
     extractor = _WORKER["extractor"]
+    spec = _WORKER["render_spec"]
+    if spec is not None:
+        return [render(r.tables(), *spec) for r in extractor.process(batch)]
     return [pack_tables(r.tables()) for r in extractor.process(batch)]
 
 
@@ -210,13 +222,18 @@ def run_extract(
                 report.words += len(item.text.split())
                 yield item
 
-    def written(tables: dict[str, list[Any]]) -> None:
+    def written(tables: Any) -> None:
+        """Write one document's rows (a dict of tables, or write.Rendered text)."""
         # A document's rows and its manifest entry go together or not at all: Ctrl-C or
         # SIGTERM arriving in between would leave rows the manifest does not list (and that a
         # --resume run would write again).
         with _signals_deferred():
-            sink.write(tables)
-            row = tables["documents"][0]
+            if isinstance(tables, dict):
+                sink.write(tables)
+                row = tables["documents"][0]
+            else:
+                sink.write_rendered(tables)  # type: ignore[attr-defined]
+                row = tables
             report.add(
                 {"source": row.source, "doc_id": row.doc_id, "sha256": row.sha256, "status": "ok"},
                 order.pop(row.doc_id, report.seen),
@@ -239,12 +256,13 @@ def run_extract(
         # Fresh interpreters, not forks: a fork copies the parent's threads' locks (a progress
         # display, a test runner) and its signal handlers into every worker.
         ctx = mp.get_context("spawn")
-        with ctx.Pool(options.jobs, _worker_init, (options.rules, options.model)) as pool:
+        spec = getattr(sink, "render_spec", None)
+        with ctx.Pool(options.jobs, _worker_init, (options.rules, options.model, spec)) as pool:
             report.timings["pipeline_load_s"] = time.perf_counter() - t0
             # imap keeps input order, so the output is the same whatever --jobs is.
-            for packed_list in pool.imap(_worker_run, _batches(documents(), WORK_BATCH)):
-                for packed in packed_list:
-                    written(unpack_tables(packed))
+            for results in pool.imap(_worker_run, _batches(documents(), WORK_BATCH)):
+                for result in results:
+                    written(result if spec is not None else unpack_tables(result))
                 on_progress(report.documents)
     report.timings["total_s"] = time.perf_counter() - t0
     extract_s = report.timings["total_s"] - report.timings.get("pipeline_load_s", 0.0)

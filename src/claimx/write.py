@@ -9,7 +9,7 @@ import json
 import math
 import os
 import shutil
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from enum import Enum
 from pathlib import Path
 from typing import IO, Any
@@ -78,6 +78,45 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+@dataclass(slots=True)
+class Rendered:
+    """One document's rows as the text they take in the output, made by `render`.
+
+    With --jobs, workers render and the parent only appends the text: formatting cells is
+    most of the cost of writing, and a string pickles far faster than rows do.
+    """
+
+    source: str
+    doc_id: str
+    sha256: str
+    counts: dict[str, int]  # rows per table
+    parts: dict[str, str]  # text per table; for a stream, one entry: ""
+
+
+def render(tables: dict[str, list[Any]], fmt: Format, stream: bool) -> Rendered:
+    """`tables` (one document's rows) as the text FolderWriter (or, `stream`, StreamWriter)
+    writes for them in `fmt` (csv, json or jsonl). JSON arrays' separators depend on what came
+    before, so each part leaves them to the writer."""
+    doc = tables["documents"][0]
+    counts = {name: len(rows) for name, rows in tables.items()}
+    parts: dict[str, str] = {}
+    if stream:
+        parts[""] = dumps(document_object(tables))
+    elif fmt is Format.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        for name, rows in tables.items():
+            w.writerows(map(csv_cells, rows))
+            parts[name] = buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    else:
+        sep = "\n" if fmt is Format.jsonl else ",\n"
+        for name, rows in tables.items():
+            parts[name] = sep.join(dumps(row_dict(row)) for row in rows)
+    return Rendered(doc.source, doc.doc_id, doc.sha256, counts, parts)
+
+
 class StreamWriter:
     """Document objects to a text stream: one JSON object per line (jsonl) or one JSON array."""
 
@@ -92,14 +131,21 @@ class StreamWriter:
         self.count = 0
         self.rows = {name: 0 for name in TABLES}
 
+    # What workers need to render for this writer (see `render`).
+    @property
+    def render_spec(self) -> tuple[Format, bool]:
+        return (self.fmt, True)
+
     def write(self, tables: dict[str, list[Any]]) -> None:
-        obj = document_object(tables)
+        self.write_rendered(render(tables, self.fmt, True))
+
+    def write_rendered(self, r: Rendered) -> None:
         for name in TABLES:
-            self.rows[name] += len(tables[name])
+            self.rows[name] += r.counts[name]
         if self.fmt is Format.jsonl:
-            self.stream.write(dumps(obj) + "\n")
+            self.stream.write(r.parts[""] + "\n")
         else:
-            self.stream.write(("[\n" if self.count == 0 else ",\n") + dumps(obj))
+            self.stream.write(("[\n" if self.count == 0 else ",\n") + r.parts[""])
         self.count += 1
         self.stream.flush()
 
@@ -136,19 +182,25 @@ class FolderWriter:
             elif fmt is Format.json:
                 f.write("[")
 
+    @property
+    def render_spec(self) -> tuple[Format, bool]:
+        return (self.fmt, False)
+
     def write(self, tables: dict[str, list[Any]]) -> None:
-        for name, rows in tables.items():
-            f = self.files[name]
-            if self.fmt is Format.csv:
-                self.csv[name].writerows(map(csv_cells, rows))
-                self.rows[name] += len(rows)
+        self.write_rendered(render(tables, self.fmt, False))
+
+    def write_rendered(self, r: Rendered) -> None:
+        for name, text in r.parts.items():
+            count = r.counts[name]
+            if not count:
                 continue
-            for row in rows:
-                if self.fmt is Format.jsonl:
-                    f.write(dumps(row_dict(row)) + "\n")
-                else:
-                    f.write(("\n" if self.rows[name] == 0 else ",\n") + dumps(row_dict(row)))
-                self.rows[name] += 1
+            if self.fmt is Format.jsonl:
+                self.files[name].write(text + "\n")
+            elif self.fmt is Format.json:
+                self.files[name].write(("\n" if self.rows[name] == 0 else ",\n") + text)
+            else:
+                self.files[name].write(text)
+            self.rows[name] += count
 
     def carry_over(self, old: Path) -> None:
         """Copy the rows of a previous output of the same format (for --resume)."""
