@@ -451,14 +451,15 @@ def floors(info: make_corpus.CorpusInfo, texts: list[str], real: list[str], res:
     )
     from claimx.pipeline import base_nlp as claimx_base_nlp
 
-    nlp = claimx_base_nlp(span_group=False)
+    nlp = claimx_base_nlp(span_group=False, lexical_attributes=False)
     res.floors.append(
         time_pass(
             "+ abbreviation_detector as claimx runs it (pipeline without claimx recognizers)",
             lambda: consume(nlp.pipe(texts)),
             words,
             docs,
-            "scispaCy's algorithm; bracket pairs and short forms found on the token array",
+            "scispaCy's algorithm; bracket pairs and short forms found on the token array; "
+            "of spaCy's lexical attributes only is_space computed for new words",
         )
     )
 

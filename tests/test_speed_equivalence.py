@@ -346,3 +346,50 @@ def test_registered_tokenizer_is_scispacys(tokenizer_nlp: Any, text: str) -> Non
     ours = [(t.text, t.whitespace_) for t in tokenizer_nlp.make_doc(text)]
     assert ours == [(t.text, t.whitespace_) for t in reference.make_doc(text)]
     assert len(ours) > 10
+
+
+LEXICAL_TEXTS = [
+    "Ketamine 30 mg orally (p = .03) eased complex regional pain syndrome (CRPS).",
+    "Pain Free, No Side Effects\n\nThe investigators gave i.v. morphine.  CRPS improved.",
+    "hard-wrapped text\ncontinues here. New sentence?  Yes!\nNext line starts upper.",
+    "Nonsteroidal anti-inflammatory drugs (NSAIDs) and NSAIDs again; t(12) = 2.1, P < .05.",
+    "   \n\t  ",
+    "",
+]
+
+
+def _everything(nlp: Any, text: str) -> tuple[Any, ...]:
+    doc = nlp(text)
+    return (
+        [t.text for t in doc],
+        [s.start for s in doc.sents] if len(doc) else [],
+        # scispaCy lists them in set order (claimx sorts them): compare as sets.
+        sorted((a.start, a.end, str(a._.long_form)) for a in doc._.abbreviations),
+        doc._.claimx_found,
+    )
+
+
+@pytest.fixture(scope="module")
+def lexical_pipelines() -> tuple[Any, Any]:
+    from claimx.pipeline import build_nlp
+
+    return build_nlp(), build_nlp(span_group=False, lexical_attributes=False)
+
+
+@pytest.mark.parametrize("text", LEXICAL_TEXTS, ids=lambda t: repr(t[:24]))
+def test_without_lexical_attributes_same_results(
+    lexical_pipelines: tuple[Any, Any], text: str
+) -> None:
+    full, lean = lexical_pipelines
+    assert _everything(lean, text) == _everything(full, text)
+
+
+def test_lexical_attributes_off_only_in_the_pipeline_that_asks() -> None:
+    from claimx.pipeline import build_nlp
+
+    lean = build_nlp(span_group=False, lexical_attributes=False)
+    full = build_nlp()  # built after the lean one: its vocabulary still has every getter
+    word = "zyxketamine"  # new to both vocabularies
+    assert full(word)[0].is_alpha and full(word)[0].shape_ == "xxxx"
+    assert not lean(word)[0].is_alpha and lean(word)[0].shape_ == ""
+    assert [t.is_space for t in lean("a \n b")] == [False, True, False]

@@ -223,7 +223,7 @@ class Extractor:
         from claimx.pipeline import build_nlp
 
         self.rules = rules
-        self.nlp = build_nlp(rules, model, span_group=False)
+        self.nlp = build_nlp(rules, model, span_group=False, lexical_attributes=False)
         self._zone = contextlib.ExitStack()
         self._zone_left = 0
 

@@ -50,6 +50,9 @@ NON_FINAL = frozenset(
 )
 DOTTED_ABBREVIATION = re.compile(r"[A-Za-z](?:\.[A-Za-z]){1,3}")
 RECOGNIZERS = ("claimx_lexicon", "claimx_doses", "claimx_statistics")
+# The lexical attributes (spacy.attrs) that claimx's components and scispaCy's abbreviation
+# detector read from tokens: split_sentences reads IS_SPACE; the rest read token text.
+LEXICAL_ATTRIBUTES_READ = frozenset({IS_SPACE})
 
 
 def split_sentences(doc: Any) -> Any:
@@ -250,12 +253,15 @@ def make_sentence_splitter(nlp: Any, name: str) -> Any:
 
 
 def build_nlp(
-    rules: str | Path | None = None, model: str | None = None, span_group: bool = True
+    rules: str | Path | None = None,
+    model: str | None = None,
+    span_group: bool = True,
+    lexical_attributes: bool = True,
 ) -> Any:
     """The claimx pipeline; `model` loads an installed spaCy model instead of the blank one.
 
     `span_group`: mirror the mentions as spans in doc.spans["claimx"] (for spaCy users;
-    claimx's own tables do not need them).
+    claimx's own tables do not need them). `lexical_attributes`: see base_nlp.
     """
     # Import the recognizer modules so their factories are registered even without the
     # package's entry points (e.g. when running from a source tree).
@@ -264,14 +270,23 @@ def build_nlp(
     import claimx.recognize.stats  # noqa: F401
 
     folder = str(rules_dir(rules))
-    nlp = base_nlp(model, span_group)
+    nlp = base_nlp(model, span_group, lexical_attributes)
     for name in RECOGNIZERS:
         nlp.add_pipe(name, config={"rules": folder})
     return nlp
 
 
-def base_nlp(model: str | None = None, span_group: bool = True) -> Any:
-    """The pipeline before claimx's recognizers: tokenizer, sentences, abbreviations."""
+def base_nlp(
+    model: str | None = None, span_group: bool = True, lexical_attributes: bool = True
+) -> Any:
+    """The pipeline before claimx's recognizers: tokenizer, sentences, abbreviations.
+
+    `lexical_attributes=False` (blank pipeline only; a trained model uses them as features):
+    compute only the lexical attributes claimx reads (is_space) for each word new to the
+    vocabulary, not spaCy's other twenty (is_alpha, like_num, shape, prefix, ...). Real text
+    brings new words all the time, and computing them was a quarter of the tokenizer's time.
+    For pipelines whose Docs never leave claimx, such as the one behind its tables.
+    """
     import spacy
     from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers the factory)
 
@@ -290,6 +305,11 @@ def base_nlp(model: str | None = None, span_group: bool = True) -> Any:
         # tokenizer (thousands of special cases, a fifth of the start-up) only to drop it.
         nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": SCISPACY_TOKENIZER}}})
         nlp.add_pipe("claimx_sentences")
+        if not lexical_attributes:
+            getters = nlp.vocab.lex_attr_getters  # this vocab's own dict: replaced, not edited
+            nlp.vocab.lex_attr_getters = {
+                k: v for k, v in getters.items() if k in LEXICAL_ATTRIBUTES_READ
+            }
     # scispaCy's detector runs an empty matcher on texts without abbreviations, and spaCy warns
     # (W036) each time; the warning says nothing about the user's input.
     warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
