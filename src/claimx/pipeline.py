@@ -306,8 +306,9 @@ def base_nlp(
         nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": SCISPACY_TOKENIZER}}})
         nlp.add_pipe("claimx_sentences")
         if not lexical_attributes:
-            getters = nlp.vocab.lex_attr_getters  # this vocab's own dict: replaced, not edited
-            nlp.vocab.lex_attr_getters = {
+            vocab: Any = nlp.vocab  # lex_attr_getters is missing from spaCy's type stubs
+            getters = vocab.lex_attr_getters  # this vocab's own dict: replaced, not edited
+            vocab.lex_attr_getters = {
                 k: v for k, v in getters.items() if k in LEXICAL_ATTRIBUTES_READ
             }
     # scispaCy's detector runs an empty matcher on texts without abbreviations, and spaCy warns
