@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from claimx.compiled import save_patterns
 from claimx.load import Document, sha256_text
 from claimx.recognize.base import Found, Mention, doc_text
 from claimx.records import (
@@ -224,6 +225,7 @@ class Extractor:
 
         self.rules = rules
         self.nlp = build_nlp(rules, model, span_group=False, lexical_attributes=False)
+        save_patterns()  # the rules' compiled patterns, for the next run's start
         self._zone = contextlib.ExitStack()
         self._zone_left = 0
 
@@ -252,6 +254,7 @@ class Extractor:
                     result = assemble(document, collected, self.rules)
                     collected = []
                     yield result
+            save_patterns()  # patterns compiled on first use (written only when new ones came)
 
     def _zone_room(self) -> int:
         """How many documents may still go into the current spaCy memory zone (a new zone
