@@ -25,6 +25,8 @@ from claimx.recognize.stats import (
     _ASCII_FOLDS,
     _CLAUSE_END,
     _FOLLOWER_CLASS,
+    _NUMBER_START,
+    _NUMBER_START_ASCII,
     StatisticFinder,
     StatRules,
     _case_folded,
@@ -449,3 +451,21 @@ def test_clause_end_as_before_generated(text: str) -> None:
 )
 def test_shortest_cover(strings: list[str], cover: tuple[str, ...]) -> None:
     assert _shortest_cover(strings) == cover
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789-+.,· \u2009%(aZ_\x1c\t", max_size=30))
+def test_ascii_number_start_regex_as_unicode(text: str) -> None:
+    # On ASCII texts the finder scans with [0-9] for \d; on others with \d.
+    text = text.encode("ascii", "ignore").decode()
+    expected = [m.span() for m in _NUMBER_START.finditer(text)]
+    assert [m.span() for m in _NUMBER_START_ASCII.finditer(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [("٣ patients and 4 more", [0, 15]), ("3 patients and ４ more", [0, 15])],
+    ids=["arabic-indic-digit", "fullwidth-digit"],
+)
+def test_non_ascii_digits_start_numbers(text: str, starts: list[int]) -> None:
+    assert FAST._number_starts(text, _case_folded(text), len(text))[0] == starts

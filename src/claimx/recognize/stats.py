@@ -610,7 +610,8 @@ class StatisticFinder:
         """Positions where a number may start (its sign or leading point included, not inside
         a word or another number) and where number words start, in text order; and the
         `follows` class of the character after each number ("any" after a number word)."""
-        digits = [(m.start(), m.group(1)) for m in _NUMBER_START.finditer(text, 0, limit)]
+        regex = _NUMBER_START_ASCII if text.isascii() else _NUMBER_START
+        digits = [(m.start(), m.group(1)) for m in regex.finditer(text, 0, limit)]
         words = self._word_starts(text, folded, limit)
         if words:
             # A number word starts at a letter, a number never: no position is in both.
@@ -1086,10 +1087,18 @@ class StatisticFinder:
 # number (its thousands groups and decimals) and captures the first character after it, for
 # the patterns' `follows`; being a lookahead, it consumes nothing, so the starts inside a
 # number ("5" in "3-5") are still found.
-_NUMBER_START = re.compile(
-    r"[-−–‐+.·\d](?<![\w.·,][-−–‐+.·\d])(?:(?<=\d)|(?<=[.·])\d|(?<=[-−–‐])\s?[.·]?\d|(?<=\+)\d)"
-    r"(?=\d*(?:[.,·\u2009\u00a0 ]\d+){0,3}\s?(.?))"
-)
+def _number_start_regex(digit: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"[-−–‐+.·{digit}](?<![\w.·,][-−–‐+.·\d])"
+        r"(?:(?<=\d)|(?<=[.·])\d|(?<=[-−–‐])\s?[.·]?\d|(?<=\+)\d)"
+        r"(?=\d*(?:[.,·\u2009\u00a0 ]\d+){0,3}\s?(.?))"
+    )
+
+
+_NUMBER_START = _number_start_regex(r"\d")
+# For a text of ASCII characters only: the same matches (\d is [0-9] there), found about a
+# third faster, as the regex engine tests [0-9] more cheaply than the Unicode category \d.
+_NUMBER_START_ASCII = _number_start_regex("0-9")
 _FOLLOWER_CLASS = MappingProxyType(
     {
         "%": "percent",
