@@ -1366,6 +1366,15 @@ _ROW_DEFAULTS = MappingProxyType(
         "kind": "ci",
     }
 )
+# StatisticRow's columns from `comparator` to `decision_error`, in order: rows are built
+# positionally (several times faster than from 30 keyword arguments). Each is None where a
+# mention's data and the checks say nothing.
+_ROW_MIDDLE = tuple(
+    name
+    for name in StatisticRow.__dataclass_fields__
+    if name not in ("doc_id", "stat_id", "sent_id", "kind", "text", "start", "end")
+    and name not in ("flags", "rule_id")
+)
 
 
 def _text_order(mention: Mention) -> tuple[int, int]:
@@ -1380,7 +1389,7 @@ def statistic_rows(
 ) -> list[StatisticRow]:
     """Turn STATISTIC mentions into statistics rows (stat_id s1, s2, ... in text order),
     with the consistency checks of claimx.checks in p_computed, error, decision_error, flags."""
-    from claimx.checks import CheckOptions, check_statistic
+    from claimx.checks import CheckOptions, check_statistic, has_checks
 
     opts = options if options is not None else CheckOptions()
     rows: list[StatisticRow] = []
@@ -1388,21 +1397,24 @@ def statistic_rows(
     stats.sort(key=_text_order)
     for n, mention in enumerate(stats, 1):
         f = mention.found
+        data = f.data
         values: dict[str, Any] = _ROW_DEFAULTS.copy()
-        values.update({k: v for k, v in f.data.items() if k in ROW_FIELDS})
-        # The checks' columns (p_computed, error, decision_error, flags) over the mention's.
-        values.update(check_statistic(f.data, text, opts))
-        values["flags"] = tuple(values.get("flags") or ())
+        values.update(data)
+        if has_checks(data):
+            # The checks' columns (p_computed, error, decision_error, flags) over the mention's.
+            values.update(check_statistic(data, text, opts))
         rows.append(
             StatisticRow(
-                doc_id=doc_id,
-                stat_id=f"s{n}",
-                sent_id=mention.sent_id,
-                text=text[f.start : f.end],
-                start=f.start,
-                end=f.end,
-                rule_id=f.rule_id,
-                **values,
+                doc_id,
+                f"s{n}",
+                mention.sent_id,
+                values["kind"],
+                text[f.start : f.end],
+                f.start,
+                f.end,
+                *map(values.get, _ROW_MIDDLE),
+                tuple(values.get("flags") or ()),
+                f.rule_id,
             )
         )
     return rows
