@@ -1403,20 +1403,19 @@ def statistic_rows(
         if has_checks(data):
             # The checks' columns (p_computed, error, decision_error, flags) over the mention's.
             values.update(check_statistic(data, text, opts))
-        rows.append(
-            StatisticRow(
-                doc_id,
-                f"s{n}",
-                mention.sent_id,
-                values["kind"],
-                text[f.start : f.end],
-                f.start,
-                f.end,
-                *map(values.get, _ROW_MIDDLE),
-                tuple(values.get("flags") or ()),
-                f.rule_id,
-            )
-        )
+        columns: list[Any] = [
+            doc_id,
+            f"s{n}",
+            mention.sent_id,
+            values["kind"],
+            text[f.start : f.end],
+            f.start,
+            f.end,
+            *map(values.get, _ROW_MIDDLE),
+            tuple(values.get("flags") or ()),
+            f.rule_id,
+        ]
+        rows.append(StatisticRow(*columns))
     return rows
 
 
