@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimx.checks import check_statistic, has_checks
 from claimx.errors import RuleError
 from claimx.recognize.base import Mention
 from claimx.recognize.stats import (
+    _ROW_DEFAULTS,
+    _ROW_MIDDLE,
     KINDS,
     StatisticFinder,
     load_stat_rules,
@@ -19,6 +23,7 @@ from claimx.recognize.stats import (
     parse_p,
     statistic_rows,
 )
+from claimx.records import StatisticRow
 
 
 @pytest.fixture(scope="module")
@@ -498,3 +503,40 @@ def test_any_text_gives_valid_mentions(text: str) -> None:
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))  # no overlaps
     rows = statistic_rows("d", text, [Mention(f"m{i}", 0, f) for i, f in enumerate(found)])
     assert len(rows) == len(found)
+
+
+def test_row_columns_are_built_in_order() -> None:
+    # statistic_rows builds rows positionally: the columns it fills from a mention's data
+    # must sit where it puts them and take None when the data say nothing.
+    names = [f.name for f in fields(StatisticRow)]
+    assert names == [
+        *("doc_id", "stat_id", "sent_id", "kind", "text", "start", "end"),
+        *_ROW_MIDDLE,
+        *("flags", "rule_id"),
+    ]
+    for f in fields(StatisticRow):
+        if f.name in _ROW_MIDDLE:
+            assert (f.default if f.default is not MISSING else _ROW_DEFAULTS[f.name]) is None
+
+
+# (id, a mention's data, whether a check applies to it)
+HAS_CHECKS = [
+    ("test", {"kind": "test_statistic", "value": 2.2}, True),
+    ("estimate-with-ci", {"kind": "ratio", "value": 1.2, "ci_low": 0.9, "ci_high": 1.4}, True),
+    ("ci-low-zero", {"kind": "mean_difference", "ci_low": 0.0, "ci_high": 1.0}, True),
+    ("percent-with-group", {"kind": "percent", "value": 62.3, "denominator": 114.0}, True),
+    ("percent-alone", {"kind": "percent", "value": 62.3}, False),
+    ("percent-group-zero", {"kind": "percent", "value": 62.3, "denominator": 0.0}, False),
+    ("count-with-denominator", {"kind": "count", "value": 5.0, "denominator": 51.0}, False),
+    ("count", {"kind": "count", "value": 42.0, "flags": ("x: y",)}, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"), [c[1:] for c in HAS_CHECKS], ids=[c[0] for c in HAS_CHECKS]
+)
+def test_has_checks(data: dict, expected: bool) -> None:
+    assert has_checks(data) is expected
+    if not expected:
+        # statistic_rows skips check_statistic here: it would only copy the flags.
+        assert check_statistic(data) == {"flags": tuple(data.get("flags", ()))}

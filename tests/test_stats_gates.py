@@ -23,12 +23,17 @@ from claimx.errors import RuleError
 from claimx.recognize.base import Found
 from claimx.recognize.stats import (
     _ASCII_FOLDS,
+    _CLAUSE_END,
+    _FOLLOWER_CLASS,
+    _NUMBER_START,
+    _NUMBER_START_ASCII,
     StatisticFinder,
     StatRules,
     _case_folded,
     _caseless_alternation,
     _label_matches,
     _ns_positions,
+    _shortest_cover,
     _windows,
     load_stat_rules,
 )
@@ -346,3 +351,121 @@ def test_grouped_word_regexes_match_as_before_generated(text: str) -> None:
 )
 def test_caseless_alternation(alts: list[str], regex: str) -> None:
     assert _caseless_alternation(alts) == regex
+
+
+# The number starts as they were found before the lookahead captured the follower: a
+# separate regex for the number's end, and the number-word regex run over the whole text.
+_OLD_NUMBER_START = re.compile(
+    r"[-−–‐+.·\d](?<![\w.·,][-−–‐+.·\d])(?:(?<=\d)|(?<=[.·])\d|(?<=[-−–‐])\s?[.·]?\d|(?<=\+)\d)"
+)
+_OLD_NUMBER_THEN = re.compile(r"[-−–‐+]?\s?[.·]?\d*(?:[.,·\u2009\u00a0 ]\d+){0,3}\s?(.?)")
+
+
+def _old_starts(text: str) -> tuple[list[int], list[str]]:
+    digits = [m.start() for m in _OLD_NUMBER_START.finditer(text)]
+    words = [m.start() for m in RULES.word_anchor.finditer(text)]
+    classes = {}
+    for s in digits:
+        ch = _OLD_NUMBER_THEN.match(text, s).group(1)
+        classes[s] = "letter" if ch.isalpha() else _FOLLOWER_CLASS.get(ch, "other")
+    for s in words:
+        classes[s] = "any"
+    starts = sorted(digits + words)
+    return starts, [classes[s] for s in starts]
+
+
+# (id, text): number starts at the edges of the one-regex start-and-follower scan and of the
+# number-word candidates.
+START_TEXTS = [
+    ("range", "3-5 patients, −0.3% and +2 (n=4)"),
+    ("thousands", "1 000 000 and 13 388 patients; 19,747/20,000"),
+    ("decimals", ".05, 1·1%, 12.5mg, - .5, 3 ,4"),
+    ("text-end", "ends with 12"),
+    ("glued", "a1 1a 1.2.3 x-1 x.5"),
+    ("words", "Eighteen of twenty-one, ONES, oneA, often, weight, tone, fourteen-day"),
+    ("words-folded", "sİx sıx ſix SİX fıve nİne eİght"),
+    ("words-hyphen", "-one one- x-two (ten) hundred"),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in START_TEXTS], ids=[c[0] for c in START_TEXTS])
+def test_number_starts_as_before(text: str) -> None:
+    assert FAST._number_starts(text, _case_folded(text), len(text)) == _old_starts(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list(RULES.number_words)
+            + ["1", "23", ".", ",", "-", "−", "+", "·", " ", "\u2009", "%", "(", "a", "E", "İ"]
+        ),
+        max_size=30,
+    )
+    .map("".join)
+    .map(lambda t: t if len(t) % 3 else t.upper())
+)
+def test_number_starts_as_before_generated(text: str) -> None:
+    assert FAST._number_starts(text, _case_folded(text), len(text)) == _old_starts(text)
+
+
+def test_case_folding_keeps_offsets() -> None:
+    # Number-word candidates are found in the folded text and tried in the original one.
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert len(_case_folded(everything)) == len(everything)
+
+
+_OLD_CLAUSE_END = re.compile(r";|(?<!\bvs)(?<!\bv)(?<!\bal)[.!?](?=\s+[A-Z(\[])|\n")
+CLAUSE_TEXTS = [
+    ("semicolon", "median 6; 8"),
+    ("full-stop", "mean 4. The 5"),
+    ("versus", "mean 4 vs. The 5 v. B 6 al. C 7. D"),
+    ("word-ending-in-vs", "devs. The obv. A. B"),
+    ("not-before-capital", "mean 4. then 5! (6? [7"),
+    ("new-line", "mean 4\n5"),
+]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in CLAUSE_TEXTS], ids=[c[0] for c in CLAUSE_TEXTS])
+def test_clause_end_as_before(text: str) -> None:
+    expected = [m.span() for m in _OLD_CLAUSE_END.finditer(text)]
+    assert expected == [m.span() for m in _CLAUSE_END.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="vsal.!?;\n ([AB1", max_size=30))
+def test_clause_end_as_before_generated(text: str) -> None:
+    expected = [m.span() for m in _OLD_CLAUSE_END.finditer(text)]
+    assert expected == [m.span() for m in _CLAUSE_END.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("strings", "cover"),
+    [
+        (["ean", "eans", "eometric mean", "edian", "edians"], ("ean", "edian")),
+        (["ab", "b"], ("b",)),
+        (["ab", "cd"], ("ab", "cd")),
+        (["x", "x"], ("x",)),
+    ],
+    ids=["central-tails", "suffix", "disjoint", "repeated"],
+)
+def test_shortest_cover(strings: list[str], cover: tuple[str, ...]) -> None:
+    assert _shortest_cover(strings) == cover
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789-+.,· \u2009%(aZ_\x1c\t", max_size=30))
+def test_ascii_number_start_regex_as_unicode(text: str) -> None:
+    # On ASCII texts the finder scans with [0-9] for \d; on others with \d.
+    text = text.encode("ascii", "ignore").decode()
+    expected = [m.span() for m in _NUMBER_START.finditer(text)]
+    assert [m.span() for m in _NUMBER_START_ASCII.finditer(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [("٣ patients and 4 more", [0, 15]), ("3 patients and ４ more", [0, 15])],
+    ids=["arabic-indic-digit", "fullwidth-digit"],
+)
+def test_non_ascii_digits_start_numbers(text: str, starts: list[int]) -> None:
+    assert FAST._number_starts(text, _case_folded(text), len(text))[0] == starts

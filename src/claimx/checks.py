@@ -289,6 +289,18 @@ def check_percent(data: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def has_checks(data: Mapping[str, Any]) -> bool:
+    """Whether a check applies to a parsed statistic: a test, an estimate with a CI or a
+    percentage with a group size (most rows are none of these: check_statistic would only
+    copy their flags)."""
+    kind = data.get("kind")
+    return (
+        kind == "test_statistic"
+        or data.get("ci_low") is not None
+        or (kind == "percent" and bool(data.get("denominator")))
+    )
+
+
 def check_statistic(
     data: Mapping[str, Any], text: str = "", options: CheckOptions | None = None
 ) -> dict[str, Any]:
