@@ -20,6 +20,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from claimx.compiled import compile_pattern
 from claimx.errors import RuleError
 from claimx.recognize.base import Found, Mention, TextRecognizer
 from claimx.records import StatisticRow
@@ -86,27 +87,29 @@ ROW_FIELDS = frozenset(StatisticRow.__dataclass_fields__) - {
     "end",
     "rule_id",
 }
-_FRAGMENT_REF = re.compile(r"\{([A-Za-z_]\w*)\}")
+_FRAGMENT_REF = compile_pattern(r"\{([A-Za-z_]\w*)\}")
 _SUPERSCRIPTS = MappingProxyType(
     {ord(c): d for c, d in zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-", strict=True)}
 )
 _MINUS = MappingProxyType({ord(c): "-" for c in "−–‐—"})
-_DEC = re.compile(r"[-−–]?\s?(?:\d+(?:[.·]\d+)?|[.·]\d+)")
+_DEC = compile_pattern(r"[-−–]?\s?(?:\d+(?:[.·]\d+)?|[.·]\d+)")
 # The mantissa and exponent of a p value written in scientific notation.
-_SCI = re.compile(
+_SCI = compile_pattern(
     r"^(?P<m>(?:\d+(?:[.·]\d+)?|[.·]\d+))?\s?(?:(?:[x×*·]\s?)?10\s?(?:\^|\*\*)?\s?"
     r"(?P<sign>[-−–⁻])?\s?(?P<e>[\d⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})|[eE](?P<esign>[-−])?(?P<e2>\d{1,3}))$"
 )
 # Where a sentence ends, for the windows that look for context (not a full splitter).
-_NOT_FINAL = re.compile(r"(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bFig|\bNo)\.$")
+_NOT_FINAL = compile_pattern(r"(?:\bvs|\bv|\bal|\be\.g|\bi\.e|\bFig|\bNo)\.$")
 # Where a clause ends: ";", a new line, or ".", "!" or "?" before a capital or a bracket (not
 # after "vs", "v" or "al"). One character class first, so that the regex engine skips straight
 # to those characters (lookbehinds first would make it try every position).
-_CLAUSE_END = re.compile(r"[;.!?\n](?:(?<=[;\n])|(?<!\bvs.)(?<!\bv.)(?<!\bal.)(?=\s+[A-Z(\[]))")
-_DOSE_UNIT_AFTER = re.compile(r"\s?(?:mg|mcg|µg|μg|g\b|IU\b|units?\b|mL/kg|mg/kg|mmol\b)")
-_SCI_MARK = re.compile(r"[eE×x*^⁻]|10\s?[-−–]")
+_CLAUSE_END = compile_pattern(
+    r"[;.!?\n](?:(?<=[;\n])|(?<!\bvs.)(?<!\bv.)(?<!\bal.)(?=\s+[A-Z(\[]))"
+)
+_DOSE_UNIT_AFTER = compile_pattern(r"\s?(?:mg|mcg|µg|μg|g\b|IU\b|units?\b|mL/kg|mg/kg|mmol\b)")
+_SCI_MARK = compile_pattern(r"[eE×x*^⁻]|10\s?[-−–]")
 # An estimate is never the number right after a comparator or a p ("P < .001 (95% CI ...").
-_AFTER_COMPARATOR = re.compile(r"(?:[<>=≤≥]|\b[Pp])\s?$")
+_AFTER_COMPARATOR = compile_pattern(r"(?:[<>=≤≥]|\b[Pp])\s?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +230,7 @@ def _load_rules(folder: Path) -> StatRules:
         if (item["anchor"] == "cue") != (item["handler"] == "central"):
             raise RuleError(f"{where}: the 'central' handler and the 'cue' anchor go together")
         try:
-            compiled = re.compile(_expand(item["regex"], fragments, where))
+            compiled = compile_pattern(_expand(item["regex"], fragments, where))
         except re.error as e:
             raise RuleError(f"{where} ({item['id']}): bad regex ({e})") from None
         near = item.get("near") or {}
@@ -252,7 +255,7 @@ def _load_rules(folder: Path) -> StatRules:
         if near and item["anchor"] == "cue":
             raise RuleError(f"{where}: a cue-anchored pattern takes no 'near'")
         try:
-            needed = tuple(re.compile(x) for x in needs)
+            needed = tuple(compile_pattern(x) for x in needs)
         except re.error as e:
             raise RuleError(f"{where} ({item['id']}): bad regex in needs ({e})") from None
         patterns.append(
@@ -264,7 +267,7 @@ def _load_rules(folder: Path) -> StatRules:
                 compiled,
                 item["anchor"],
                 int(near.get("within", 0)),
-                re.compile("|".join(re.escape(x) for x in near["any"])) if near else None,
+                compile_pattern("|".join(re.escape(x) for x in near["any"])) if near else None,
                 tuple(near["any"]) if near else (),
                 frozenset(follows),
                 needed,
@@ -301,7 +304,7 @@ def _load_rules(folder: Path) -> StatRules:
             (kind, tuple(str(w) for w in words)) for kind, words in estimate_kinds.items()
         ),
         test_types=MappingProxyType({str(k): str(v) for k, v in cues["test_types"].items()}),
-        one_tailed=re.compile(
+        one_tailed=compile_pattern(
             r"(?<!\w)" + _words_regex(_string_list(cues, "one_tailed", cue_path)) + r"(?!\w)",
             re.IGNORECASE,
         ),
@@ -315,23 +318,23 @@ def _load_rules(folder: Path) -> StatRules:
             w.lower() for w in _string_list(cues, "number_blockers", cue_path)
         ),
         not_counted=frozenset(w.lower() for w in _string_list(cues, "not_counted", cue_path)),
-        percent_measure=re.compile(
+        percent_measure=compile_pattern(
             r"\s?" + _words_regex(_string_list(cues, "percent_measures", cue_path)) + r"\b",
             re.IGNORECASE,
         ),
-        measure_before=re.compile(
+        measure_before=compile_pattern(
             rf"(?P<m>{word}(?:\s{word}){{0,2}})\s{links}\s?$|(?P<m2>{word}(?:\s{word}){{0,2}})\s?[:=]\s?$"
         ),
-        group_before_paren=re.compile(
+        group_before_paren=compile_pattern(
             rf"(?<![\w-]){group_links}\s(?:the\s)?(?P<g>[^\s(),;]{{1,40}}(?:\s[^\s(),;]{{1,40}}){{0,2}})\s?[(\[]\s?$",
             re.IGNORECASE,
         ),
         group_link_words=frozenset(w.lower() for w in _string_list(cues, "group_links", cue_path)),
-        group_label_before=re.compile(
+        group_label_before=compile_pattern(
             r"[(;]\s?(?P<g>[^\s(),;=]{1,30}(?:\s[^\s(),;=]{1,30}){0,2})\s?[,;:]\s?$"
         ),
         number_words=MappingProxyType({str(k).lower(): int(v) for k, v in number_words.items()}),
-        ci_label=re.compile(
+        ci_label=compile_pattern(
             r"(?<![\w])(?:CIs?|C\.I\.|[Cc]onfidence [Ii]ntervals?|[Cc]redible [Ii]ntervals?)"
             r"(?![\w])"
         ),
@@ -352,7 +355,7 @@ def _first_letter_regex(words: Iterable[str]) -> re.Pattern[str]:
     alts = sorted({w.lower() for w in words}, key=len, reverse=True)
     firsts = "".join(sorted({w[0] for w in alts} | {w[0].upper() for w in alts}))
     tails = _caseless_alternation([w[1:] for w in alts])
-    return re.compile(rf"[{firsts}](?<![\w-][{firsts}]){tails}(?![\w-])")
+    return compile_pattern(rf"[{firsts}](?<![\w-][{firsts}]){tails}(?![\w-])")
 
 
 def _word_anchor(number_words: Mapping[str, Any]) -> re.Pattern[str]:
@@ -361,7 +364,7 @@ def _word_anchor(number_words: Mapping[str, Any]) -> re.Pattern[str]:
     words = sorted({str(w).lower() for w in number_words}, key=len, reverse=True)
     firsts = sorted({w[0] for w in words} | {w[0].upper() for w in words})
     tails = _caseless_alternation([w[1:] for w in words])
-    return re.compile(rf"[{''.join(firsts)}](?<![\w-][{''.join(firsts)}]){tails}(?![a-z])")
+    return compile_pattern(rf"[{''.join(firsts)}](?<![\w-][{''.join(firsts)}]){tails}(?![a-z])")
 
 
 def _caseless_alternation(alts: list[str]) -> str:
@@ -1088,7 +1091,7 @@ class StatisticFinder:
 # the patterns' `follows`; being a lookahead, it consumes nothing, so the starts inside a
 # number ("5" in "3-5") are still found.
 def _number_start_regex(digit: str) -> re.Pattern[str]:
-    return re.compile(
+    return compile_pattern(
         rf"[-−–‐+.·{digit}](?<![\w.·,][-−–‐+.·\d])"
         r"(?:(?<=\d)|(?<=[.·])\d|(?<=[-−–‐])\s?[.·]?\d|(?<=\+)\d)"
         r"(?=\d*(?:[.,·\u2009\u00a0 ]\d+){0,3}\s?(.?))"
@@ -1112,13 +1115,13 @@ _FOLLOWER_CLASS = MappingProxyType(
         ":": "punct",
     }
 )
-_THOUSANDS = re.compile(r"(?<=\d)[ \u2009\u00a0,](?=\d{3}(?!\d))")
-_SIGN_SPACE = re.compile(r"^-\s+")
-_WORD_SPLIT = re.compile(r"[\s-]+")
-_FRACTION = re.compile(r"[.·](\d+)")
-_YEAR = re.compile(r"(?:19|20)\d\d")
+_THOUSANDS = compile_pattern(r"(?<=\d)[ \u2009\u00a0,](?=\d{3}(?!\d))")
+_SIGN_SPACE = compile_pattern(r"^-\s+")
+_WORD_SPLIT = compile_pattern(r"[\s-]+")
+_FRACTION = compile_pattern(r"[.·](\d+)")
+_YEAR = compile_pattern(r"(?:19|20)\d\d")
 # A quick test before the measure regex: the text before a percentage ends in a link.
-_LINK_END = re.compile(r"(?:\b(?:was|were|is|are|of|reached|achieved|in)|[:=])\s?$")
+_LINK_END = compile_pattern(r"(?:\b(?:was|were|is|are|of|reached|achieved|in)|[:=])\s?$")
 # How far before a number its label may start ("hazard ratio [HR] for death, 0.75"), and after.
 _WINDOW_BEFORE = 140
 _WINDOW_AFTER = 12
@@ -1339,7 +1342,7 @@ def _link_p_values(text: str, found: list[Found]) -> list[Found]:
     return out
 
 
-_GAP_BREAK = re.compile(r"[.!?]\s|\d")
+_GAP_BREAK = compile_pattern(r"[.!?]\s|\d")
 
 
 def _pct_decimals(text: str, f: Found) -> int:
